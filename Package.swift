@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Sanji",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sanji", targets: ["sanji"]),
+        .library(name: "SanjiCore", targets: ["SanjiCore"]),
+        .library(name: "SanjiStore", targets: ["SanjiStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure domain: values and functions, no I/O beyond decoding bytes handed to it.
+        .target(name: "SanjiCore"),
+        // SQLite through GRDB: migrations, repositories, summary rows and revs, imports.
+        .target(
+            name: "SanjiStore",
+            dependencies: [
+                "SanjiCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "sanji",
+            dependencies: [
+                "SanjiCore",
+                "SanjiStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SanjiCoreTests", dependencies: ["SanjiCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SanjiStoreTests",
+            dependencies: ["SanjiCore", "SanjiStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

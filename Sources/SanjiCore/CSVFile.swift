@@ -1,0 +1,88 @@
+/// A CSV file users bring, decoded and with its header checked against a contract: the
+/// header names are the contract, column order is free, extra columns are an error unless
+/// the caller allows them.
+public struct CSVFile: Sendable {
+    public let name: String
+    public let encoding: TextEncoding
+    /// Column index by header name.
+    public let columns: [String: Int]
+    private let utf8: [UInt8]
+
+    public struct Rejected: Error, Sendable {
+        public let issues: [RowIssue]
+    }
+
+    public init(
+        name: String, bytes: [UInt8], encoding: TextEncoding = .auto,
+        required: [String], optional: [String] = [], ignoreExtra: Bool = false
+    ) throws(Rejected) {
+        self.name = name
+        do {
+            (utf8, self.encoding) = try TextDecoder.utf8(from: bytes, encoding: encoding)
+        } catch {
+            throw Rejected(issues: [RowIssue(file: name, line: 1, field: "encoding", message: error.message)])
+        }
+        var reader = CSVReader(bytes: utf8)
+        guard let header = reader.next() else {
+            let message = reader.error?.message ?? "the file is empty; expected a header line: \(required.joined(separator: ","))"
+            throw Rejected(issues: [RowIssue(file: name, line: reader.error?.line ?? 1, field: "header", message: message)])
+        }
+        var columns: [String: Int] = [:]
+        var issues: [RowIssue] = []
+        let known = Set(required + optional)
+        for (i, raw) in header.fields.enumerated() {
+            let key = raw.trimmingSpaces.lowercased()
+            if key.isEmpty, ignoreExtra { continue }
+            if columns[key] != nil {
+                issues.append(RowIssue(file: name, line: header.line, field: key, message: "the column appears twice in the header"))
+            } else if known.contains(key) {
+                columns[key] = i
+            } else if !ignoreExtra {
+                let near = Suggestions.closest(to: key, in: known, limit: 1)
+                let hint = near.first.map { " (did you mean \"\($0)\"?)" } ?? ""
+                issues.append(RowIssue(
+                    file: name, line: header.line, field: key.isEmpty ? "column \(i + 1)" : key,
+                    message: "unknown column\(hint); expected \(required.joined(separator: ",")), or pass --ignore-extra to skip extra columns"))
+            }
+        }
+        for key in required where columns[key] == nil {
+            issues.append(RowIssue(file: name, line: header.line, field: key, message: "required column is missing from the header"))
+        }
+        guard issues.isEmpty else { throw Rejected(issues: issues) }
+        self.columns = columns
+    }
+
+    /// The data records after the header. A syntax error ends the sequence and is reported
+    /// through `syntaxError` as a row issue.
+    public func records() -> Records { Records(file: self) }
+
+    public struct Records: Sequence, IteratorProtocol {
+        var reader: CSVReader
+        let name: String
+
+        init(file: CSVFile) {
+            reader = CSVReader(bytes: file.utf8)
+            name = file.name
+            _ = reader.next()
+        }
+
+        public mutating func next() -> CSVReader.Record? { reader.next() }
+
+        public var syntaxIssue: RowIssue? {
+            reader.error.map { RowIssue(file: name, line: $0.line, field: "csv", message: $0.message) }
+        }
+    }
+
+    /// The trimmed value of `column` in a record; empty when the row is short.
+    @inline(__always)
+    public func value(_ record: CSVReader.Record, _ column: String) -> String {
+        guard let i = columns[column], i < record.fields.count else { return "" }
+        let raw = record.fields[i]
+        // Fast path: most cells have no surrounding space.
+        if let f = raw.utf8.first, let l = raw.utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return raw }
+        return raw.trimmingSpaces
+    }
+
+    /// Bytes counted for progress reports.
+    public var byteCount: Int { utf8.count }
+}

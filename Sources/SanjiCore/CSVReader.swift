@@ -1,0 +1,99 @@
+/// An RFC 4180 reader over UTF-8 bytes: commas, `"`-quoted fields with `""` escapes, quoted
+/// line breaks, CRLF or LF. Each record carries the physical line it starts on, so errors can
+/// name `file:line`.
+public struct CSVReader: Sequence, IteratorProtocol {
+    public struct Record: Sendable {
+        /// 1-based line where the record starts.
+        public let line: Int
+        public let fields: [String]
+    }
+
+    public struct SyntaxError: Error, Equatable, Sendable {
+        public let line: Int
+        public let message: String
+    }
+
+    private let bytes: [UInt8]
+    private var position: Int
+    private var line = 1
+    public private(set) var error: SyntaxError?
+
+    /// `bytes` must be UTF-8 (see `TextDecoder`); a leading BOM is skipped.
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    }
+
+    /// The next record, or nil at the end or at a syntax error (then `error` is set).
+    public mutating func next() -> Record? {
+        guard error == nil else { return nil }
+        // Skip blank lines between records.
+        while position < bytes.count, bytes[position] == 0x0A || bytes[position] == 0x0D {
+            if bytes[position] == 0x0A { line += 1 }
+            position += 1
+        }
+        guard position < bytes.count else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        fields.reserveCapacity(12)
+        let n = bytes.count
+        return bytes.withUnsafeBufferPointer { buf -> Record? in
+            while true {
+                if position < n, buf[position] == 0x22 {
+                    // Quoted field.
+                    position += 1
+                    var value: [UInt8] = []
+                    var closed = false
+                    while position < n {
+                        let c = buf[position]
+                        if c == 0x22 {
+                            if position + 1 < n, buf[position + 1] == 0x22 {
+                                value.append(0x22)
+                                position += 2
+                                continue
+                            }
+                            position += 1
+                            closed = true
+                            break
+                        }
+                        if c == 0x0A { line += 1 }
+                        value.append(c)
+                        position += 1
+                    }
+                    guard closed else {
+                        error = SyntaxError(line: startLine, message: "a quoted field is never closed (missing \")")
+                        return nil
+                    }
+                    fields.append(String(decoding: value, as: UTF8.self))
+                    if position < n, buf[position] != 0x2C, buf[position] != 0x0A, buf[position] != 0x0D {
+                        error = SyntaxError(line: line, message: "unexpected text after a closing quote")
+                        return nil
+                    }
+                } else {
+                    let start = position
+                    while position < n {
+                        let c = buf[position]
+                        if c == 0x2C || c == 0x0A || c == 0x0D { break }
+                        position += 1
+                    }
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: buf[start..<position]), as: UTF8.self))
+                }
+                if position >= n { break }
+                let c = buf[position]
+                if c == 0x2C {
+                    position += 1
+                    if position >= n { fields.append(""); break }
+                    continue
+                }
+                // End of record: CR, LF or CRLF.
+                if c == 0x0D { position += 1 }
+                if position < n, buf[position] == 0x0A {
+                    position += 1
+                }
+                line += 1
+                break
+            }
+            return Record(line: startLine, fields: fields)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// The catalogue as a node holds it at one sequence: items, working-day calendar, settings.
+public struct Catalog: Sendable {
+    public var items: [String: CatalogItem]
+    public var calendar: WorkCalendar
+    public var sequence: Int
+    /// Working days a 差评 has for 整改 (areas use 5 to 15).
+    public var rectifyDays: Int
+
+    public static let defaultRectifyDays = 10
+
+    public init(items: [String: CatalogItem] = [:], calendar: WorkCalendar = WorkCalendar(), sequence: Int = 0, rectifyDays: Int = Catalog.defaultRectifyDays) {
+        self.items = items
+        self.calendar = calendar
+        self.sequence = sequence
+        self.rectifyDays = rectifyDays
+    }
+
+    /// The item a new case at `level` may be accepted for, or why not.
+    public func itemForIntake(_ code: String, at level: Level, isNew: Bool) -> Result<CatalogItem, IntakeProblem> {
+        guard let item = items[code] else {
+            if items.isEmpty { return .failure(.emptyCatalog) }
+            return .failure(.unknownItem(code: code, closest: Suggestions.closest(to: code, in: items.keys)))
+        }
+        guard item.handled(at: level) else { return .failure(.notHandled(item: item, level: level)) }
+        if isNew, item.withdrawn { return .failure(.withdrawn(item: item, sequence: sequence)) }
+        return .success(item)
+    }
+}
+
+public enum IntakeProblem: Error, Hashable, Sendable, CustomStringConvertible {
+    case emptyCatalog
+    case unknownItem(code: String, closest: [String])
+    case notHandled(item: CatalogItem, level: Level)
+    case withdrawn(item: CatalogItem, sequence: Int)
+
+    public var description: String {
+        switch self {
+        case .emptyCatalog:
+            "this node holds no catalogue yet: import one at the root (`sanji catalog import items.csv`)"
+        case .unknownItem(let code, let closest):
+            closest.isEmpty ? "no item \(code) in the catalogue" : "no item \(code) in the catalogue; closest: \(closest.joined(separator: ", "))"
+        case .notHandled(let item, let level):
+            "item \(item.code) (\(item.name)) is not handled at \(level.rawValue) level (行使层级: \(item.levelsText))"
+        case .withdrawn(let item, let sequence):
+            "item \(item.code) (\(item.name)) is withdrawn from the catalogue (sequence \(sequence)); no new cases can be accepted for it"
+        }
+    }
+}
+
+/// What to do when a record arrives for a key the store already holds.
+public enum MergeDecision<Record: Hashable & Sendable>: Hashable, Sendable {
+    case unchanged
+    case update(Record)
+    /// The identity fields disagree: a different case under the same number, never overwritten silently.
+    case conflict(field: String, message: String)
+}
+
+extension CaseRecord {
+    /// Merges a later (or earlier) export of the same case. Identity fields (item, acceptance
+    /// time, channel) must agree. A completion is taken from whichever side has one, the
+    /// incoming side winning a correction; an older export that still shows the case open never
+    /// reopens it. The deadline fixed at acceptance is kept.
+    public static func merge(existing: CaseRecord, incoming: CaseRecord, zone: ZoneRule) -> MergeDecision<CaseRecord> {
+        if existing.itemCode != incoming.itemCode {
+            return .conflict(field: "item_code", message: "case \(existing.caseNo) is already recorded for item \(existing.itemCode), not \(incoming.itemCode)")
+        }
+        if existing.acceptedAt != incoming.acceptedAt {
+            return .conflict(field: "accepted_at", message: "case \(existing.caseNo) is already recorded as accepted at \(zone.format(existing.acceptedAt)), not \(zone.format(incoming.acceptedAt))")
+        }
+        if existing.channel != incoming.channel {
+            return .conflict(field: "channel", message: "case \(existing.caseNo) is already recorded with channel \(existing.channel.rawValue), not \(incoming.channel.rawValue)")
+        }
+        var merged = existing
+        merged.assisted = incoming.assisted
+        if incoming.applicantName != nil { merged.applicantName = incoming.applicantName }
+        if incoming.applicantId != nil { merged.applicantId = incoming.applicantId }
+        if incoming.completedAt != nil {
+            merged.completedAt = incoming.completedAt
+            merged.outcome = incoming.outcome
+            merged.visits = incoming.visits
+        }
+        return merged == existing ? .unchanged : .update(merged)
+    }
+}
+
+extension EvaluationRecord {
+    /// Merges another export of the same evaluation: grade, channel, time and case must agree;
+    /// 整改 and 回访 are taken from whichever side has them (the incoming side wins a correction).
+    public static func merge(existing: EvaluationRecord, incoming: EvaluationRecord, zone: ZoneRule) -> MergeDecision<EvaluationRecord> {
+        if existing.grade != incoming.grade {
+            return .conflict(field: "grade", message: "evaluation \(existing.evalId) is already recorded as \(existing.grade.rawValue), not \(incoming.grade.rawValue)")
+        }
+        if existing.caseNo != incoming.caseNo {
+            return .conflict(field: "case_no", message: "evaluation \(existing.evalId) is already recorded for case \(existing.caseNo ?? "(none)"), not \(incoming.caseNo ?? "(none)")")
+        }
+        if existing.evaluatedAt != incoming.evaluatedAt {
+            return .conflict(field: "evaluated_at", message: "evaluation \(existing.evalId) is already recorded at \(zone.format(existing.evaluatedAt)), not \(zone.format(incoming.evaluatedAt))")
+        }
+        if existing.channel != incoming.channel {
+            return .conflict(field: "channel", message: "evaluation \(existing.evalId) is already recorded with channel \(existing.channel.rawValue), not \(incoming.channel.rawValue)")
+        }
+        var merged = existing
+        if incoming.rectifiedAt != nil { merged.rectifiedAt = incoming.rectifiedAt }
+        if incoming.revisitedAt != nil {
+            merged.revisitedAt = incoming.revisitedAt
+            merged.revisitGrade = incoming.revisitGrade
+        }
+        return merged == existing ? .unchanged : .update(merged)
+    }
+}

@@ -1,0 +1,107 @@
+/// A civil date (no time, no zone): the unit in which Sanji cuts its figures.
+///
+/// Stored as the number of days since 1970-01-01 so that arithmetic and comparison are
+/// integer operations; printed and parsed as ISO 8601 `YYYY-MM-DD`.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let number: Int
+
+    public init(number: Int) { self.number = number }
+
+    /// Days from civil (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(year: year, month: month) else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        number = era * 146_097 + doe - 719_468
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    public init?(_ text: some StringProtocol) {
+        let u = Array(text.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+              let y = Day.digits(u, 0, 4), let m = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2)
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var components: (year: Int, month: Int, day: Int) {
+        let z = number + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// ISO weekday: 1 = Monday … 7 = Sunday.
+    public var weekday: Int {
+        let w = (number + 3) % 7  // 1970-01-01 was a Thursday (ISO 4)
+        return (w < 0 ? w + 7 : w) + 1
+    }
+
+    public var isWeekend: Bool { weekday >= 6 }
+
+    public func adding(days: Int) -> Day { Day(number: number + days) }
+
+    public var description: String {
+        let (y, m, d) = components
+        return "\(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(d, 2))"
+    }
+
+    public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
+
+    public static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func digits(_ u: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for i in start..<(start + count) {
+            let c = u[i]
+            guard c >= 48, c <= 57 else { return nil }
+            value = value * 10 + Int(c - 48)
+        }
+        return value
+    }
+
+    public static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+/// An inclusive range of days: the period a figure covers.
+public struct Period: Hashable, Sendable {
+    public let from: Day
+    public let to: Day
+
+    public init(from: Day, to: Day) {
+        self.from = from
+        self.to = to
+    }
+
+    public func contains(_ day: Day) -> Bool { day >= from && day <= to }
+
+    public static func month(year: Int, month: Int) -> Period? {
+        guard let first = Day(year: year, month: month, day: 1),
+              let last = Day(year: year, month: month, day: Day.daysIn(year: year, month: month))
+        else { return nil }
+        return Period(from: first, to: last)
+    }
+
+    public static func year(_ year: Int) -> Period? {
+        guard let first = Day(year: year, month: 1, day: 1), let last = Day(year: year, month: 12, day: 31) else { return nil }
+        return Period(from: first, to: last)
+    }
+}

@@ -1,0 +1,176 @@
+/// Turns the text fields of one row (a CSV line, or the flags of a CLI command) into a
+/// record, or into every problem found with it. Both imports and single commands go through
+/// here, so a clerk sees the same rule worded the same way wherever they meet it.
+public struct RowParser: Sendable {
+    public typealias Problem = (field: String, message: String)
+
+    public let catalog: Catalog
+    public let level: Level
+    public let zone: ZoneRule
+    public let now: Timestamp
+    /// How far in the future a time may be before it is refused (a station's clock may be a little off).
+    public let futureSkew: Int64
+    public let gradeCodes: Grade.Codes?
+
+    public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil) {
+        self.catalog = catalog
+        self.level = level
+        self.zone = zone
+        self.now = now
+        futureSkew = futureSkewSeconds
+        self.gradeCodes = gradeCodes
+    }
+
+    /// Reads a case. `value` returns the trimmed text of a column ("" when absent).
+    /// Withdrawn items are not refused here: only a *new* case for one is (the caller knows).
+    public func parseCase(_ value: (String) -> String, problems: inout [Problem]) -> (CaseRecord, CatalogItem)? {
+        let start = problems.count
+        let caseNo = value("case_no")
+        if caseNo.isEmpty {
+            problems.append(("case_no", "is empty; every case needs its 办件编号"))
+        } else if caseNo.count > CaseRecord.maxCaseNoLength {
+            problems.append(("case_no", "is longer than \(CaseRecord.maxCaseNoLength) characters"))
+        }
+        var item: CatalogItem?
+        let code = value("item_code")
+        if code.isEmpty {
+            problems.append(("item_code", "is empty; name the item's 事项编码"))
+        } else {
+            switch catalog.itemForIntake(code, at: level, isNew: false) {
+            case .success(let i): item = i
+            case .failure(let p): problems.append(("item_code", p.description))
+            }
+        }
+        let acceptedAt = time(value("accepted_at"), field: "accepted_at", required: true, problems: &problems)
+        let channelText = value("channel")
+        let channel = CaseChannel(text: channelText)
+        if channel == nil {
+            problems.append(("channel", channelText.isEmpty
+                ? "is empty; one of \(CaseChannel.allCases.map(\.rawValue).joined(separator: "|")) (or 窗口/网上/掌上/自助/代办/上门)"
+                : "\"\(channelText)\" is not a channel; one of \(CaseChannel.allCases.map(\.rawValue).joined(separator: "|")) (or 窗口/网上/掌上/自助/代办/上门)"))
+        }
+        let assisted = flag(value("assisted"), field: "assisted", problems: &problems)
+        let completedAt = time(value("completed_at"), field: "completed_at", required: false, problems: &problems)
+        if let completedAt, let acceptedAt, completedAt < acceptedAt {
+            problems.append(("completed_at", "\(zone.format(completedAt)) is before the case was accepted (\(zone.format(acceptedAt)))"))
+        }
+        let outcomeText = value("outcome")
+        var outcome: Outcome?
+        if !outcomeText.isEmpty {
+            outcome = Outcome(text: outcomeText)
+            if outcome == nil { problems.append(("outcome", "\"\(outcomeText)\" is not an outcome; one of approved|rejected|withdrawn (or 准予/不予/撤回)")) }
+        }
+        let visitsText = value("visits")
+        var visits: Int?
+        if !visitsText.isEmpty {
+            visits = Int(visitsText)
+            if visits == nil || visits! < 0 || visits! > 99 { problems.append(("visits", "\"\(visitsText)\" is not a number of visits (0 to 99)")) }
+        }
+        if completedAt == nil, value("completed_at").isEmpty {
+            if !outcomeText.isEmpty { problems.append(("outcome", "is given but completed_at is empty; an open case has no outcome yet")) }
+            if !visitsText.isEmpty { problems.append(("visits", "is given but completed_at is empty; visits are counted at completion")) }
+        } else if completedAt != nil {
+            if outcomeText.isEmpty { problems.append(("outcome", "is required for a completed case: approved|rejected|withdrawn")) }
+            if visitsText.isEmpty { problems.append(("visits", "is required for a completed case (跑动次数; write 0 for none)")) }
+        }
+        let name = value("applicant_name")
+        let id = value("applicant_id")
+        guard problems.count == start, let item, let acceptedAt, let channel else { return nil }
+        let deadline = catalog.calendar.deadline(acceptedOn: zone.day(of: acceptedAt), workingDays: item.promisedDays)
+        let record = CaseRecord(
+            caseNo: caseNo, itemCode: item.code, acceptedAt: acceptedAt, channel: channel, assisted: assisted ?? false,
+            deadline: deadline, completedAt: completedAt, outcome: outcome, visits: visits,
+            applicantName: name.isEmpty ? nil : name, applicantId: id.isEmpty ? nil : id)
+        return (record, item)
+    }
+
+    /// Reads an evaluation. `caseLookup` finds a recorded case by number.
+    public func parseEvaluation(
+        _ value: (String) -> String, caseLookup: (String) throws -> CaseRecord?, problems: inout [Problem]
+    ) rethrows -> EvaluationRecord? {
+        let start = problems.count
+        let evalId = value("eval_id")
+        if evalId.isEmpty {
+            problems.append(("eval_id", "is empty; every evaluation needs its id"))
+        } else if evalId.count > 64 {
+            problems.append(("eval_id", "is longer than 64 characters"))
+        }
+        let caseNo = value("case_no")
+        var theCase: CaseRecord?
+        if !caseNo.isEmpty {
+            theCase = try caseLookup(caseNo)
+            if theCase == nil { problems.append(("case_no", "no case \(caseNo) is recorded at this station; import or accept the case first")) }
+        }
+        let grade = self.grade(value("grade"), field: "grade", required: true, problems: &problems)
+        let channelText = value("channel")
+        let channel = EvalChannel(text: channelText)
+        if channel == nil {
+            problems.append(("channel", "\"\(channelText)\" is not an evaluation channel; one of \(EvalChannel.allCases.map(\.rawValue).joined(separator: "|"))"))
+        }
+        let evaluatedAt = time(value("evaluated_at"), field: "evaluated_at", required: true, problems: &problems)
+        if let evaluatedAt, let theCase, evaluatedAt < theCase.acceptedAt {
+            problems.append(("evaluated_at", "\(zone.format(evaluatedAt)) is before case \(theCase.caseNo) was accepted (\(zone.format(theCase.acceptedAt)))"))
+        }
+        let rectifiedAt = time(value("rectified_at"), field: "rectified_at", required: false, problems: &problems)
+        let revisitedAt = time(value("revisited_at"), field: "revisited_at", required: false, problems: &problems)
+        let revisitGrade = self.grade(value("revisit_grade"), field: "revisit_grade", required: false, problems: &problems)
+        if let grade, !grade.isBad {
+            if rectifiedAt != nil { problems.append(("rectified_at", "only a 差评 (不满意/非常不满意) is rectified; this one is \(grade.rawValue)")) }
+            if revisitedAt != nil { problems.append(("revisited_at", "only a 差评 (不满意/非常不满意) is revisited; this one is \(grade.rawValue)")) }
+        }
+        for (field, t) in [("rectified_at", rectifiedAt), ("revisited_at", revisitedAt)] {
+            if let t, let evaluatedAt, t < evaluatedAt {
+                problems.append((field, "\(zone.format(t)) is before the evaluation (\(zone.format(evaluatedAt)))"))
+            }
+        }
+        if revisitGrade != nil, revisitedAt == nil, value("revisited_at").isEmpty {
+            problems.append(("revisit_grade", "is given but revisited_at is empty"))
+        }
+        guard problems.count == start, let grade, let channel, let evaluatedAt else { return nil }
+        return EvaluationRecord(
+            evalId: evalId, caseNo: theCase?.caseNo, itemCode: theCase?.itemCode ?? "", grade: grade, channel: channel,
+            evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade)
+    }
+
+    public func time(_ text: String, field: String, required: Bool, problems: inout [Problem]) -> Timestamp? {
+        if text.isEmpty {
+            if required { problems.append((field, "is empty; give an ISO 8601 time such as 2026-11-03T09:30:00+08:00 or 2026-11-03 09:30")) }
+            return nil
+        }
+        guard let t = zone.parse(text) else {
+            problems.append((field, "\"\(text)\" is not an ISO 8601 time (e.g. 2026-11-03T09:30:00+08:00, 2026-11-03 09:30)"))
+            return nil
+        }
+        if t.seconds > now.seconds + futureSkew {
+            problems.append((field, "\(zone.format(t)) is in the future (now \(zone.format(now))); check the station's clock or the export"))
+            return nil
+        }
+        return t
+    }
+
+    public func grade(_ text: String, field: String, required: Bool, problems: inout [Problem]) -> Grade? {
+        if text.isEmpty {
+            if required { problems.append((field, "is empty; one of 非常满意|满意|基本满意|不满意|非常不满意")) }
+            return nil
+        }
+        switch Grade.parse(text, codes: gradeCodes) {
+        case .success(let g): return g
+        case .failure(.numericWithoutCodes):
+            problems.append((field, "\"\(text)\" is a numeric grade; say which codes the file uses with --grade-codes gbt39046 (1 = 非常满意) or --grade-codes five-is-best (5 = 非常满意)"))
+        case .failure(.unknown):
+            problems.append((field, "\"\(text)\" is not a grade; one of 非常满意|满意|基本满意|不满意|非常不满意"))
+        }
+        return nil
+    }
+
+    func flag(_ text: String, field: String, problems: inout [Problem]) -> Bool? {
+        switch text.lowercased() {
+        case "": return nil
+        case "1", "true", "yes", "y", "是", "√", "t": return true
+        case "0", "false", "no", "n", "否", "f": return false
+        default:
+            problems.append((field, "\"\(text)\" is not yes/no (1|0, true|false, 是|否)"))
+            return nil
+        }
+    }
+}

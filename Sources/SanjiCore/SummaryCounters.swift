@@ -1,0 +1,169 @@
+/// The counters of one summary row, keyed by (origin node, day, item). Every figure of
+/// DESIGN.md is a ratio of sums of these over a period.
+public struct SummaryCounters: Hashable, Sendable {
+    public var accepted = 0
+    public var acceptedOnline = 0
+    public var assisted = 0
+    public var completed = 0
+    public var completedOnTime = 0
+    /// Completed on the day of acceptance (当场办结).
+    public var completedImmediate = 0
+    /// Σ 跑动次数 of the cases completed.
+    public var visits = 0
+    /// Evaluations per grade (非常满意 … 非常不满意): fixed fields, so that no row allocates.
+    public var gradeVerySatisfied = 0
+    public var gradeSatisfied = 0
+    public var gradeFair = 0
+    public var gradeDissatisfied = 0
+    public var gradeVeryDissatisfied = 0
+    public var badRectified = 0
+    public var badRevisited = 0
+
+    public init() {}
+
+    /// Column names in storage and on the wire, in the order of `values`.
+    public static let columns = [
+        "accepted", "accepted_online", "assisted", "completed", "completed_on_time", "completed_immediate",
+        "visits", "grade_very_satisfied", "grade_satisfied", "grade_fair", "grade_dissatisfied",
+        "grade_very_dissatisfied", "bad_rectified", "bad_revisited",
+    ]
+
+    public var values: [Int] {
+        [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits]
+            + grades + [badRectified, badRevisited]
+    }
+
+    /// Evaluations per grade, in `Grade.allCases` order.
+    public var grades: [Int] {
+        [gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied]
+    }
+
+    public subscript(grade: Grade) -> Int {
+        get {
+            switch grade {
+            case .verySatisfied: gradeVerySatisfied
+            case .satisfied: gradeSatisfied
+            case .fair: gradeFair
+            case .dissatisfied: gradeDissatisfied
+            case .veryDissatisfied: gradeVeryDissatisfied
+            }
+        }
+        set {
+            switch grade {
+            case .verySatisfied: gradeVerySatisfied = newValue
+            case .satisfied: gradeSatisfied = newValue
+            case .fair: gradeFair = newValue
+            case .dissatisfied: gradeDissatisfied = newValue
+            case .veryDissatisfied: gradeVeryDissatisfied = newValue
+            }
+        }
+    }
+
+    public init(values v: [Int]) {
+        precondition(v.count == SummaryCounters.columns.count)
+        accepted = v[0]
+        acceptedOnline = v[1]
+        assisted = v[2]
+        completed = v[3]
+        completedOnTime = v[4]
+        completedImmediate = v[5]
+        visits = v[6]
+        gradeVerySatisfied = v[7]
+        gradeSatisfied = v[8]
+        gradeFair = v[9]
+        gradeDissatisfied = v[10]
+        gradeVeryDissatisfied = v[11]
+        badRectified = v[12]
+        badRevisited = v[13]
+    }
+
+    public var isZero: Bool { self == SummaryCounters() }
+
+    public var evaluations: Int {
+        gradeVerySatisfied + gradeSatisfied + gradeFair + gradeDissatisfied + gradeVeryDissatisfied
+    }
+
+    public var badReviews: Int { gradeDissatisfied + gradeVeryDissatisfied }
+
+    private static func combine(_ a: SummaryCounters, _ b: SummaryCounters, _ op: (Int, Int) -> Int) -> SummaryCounters {
+        var r = SummaryCounters()
+        r.accepted = op(a.accepted, b.accepted)
+        r.acceptedOnline = op(a.acceptedOnline, b.acceptedOnline)
+        r.assisted = op(a.assisted, b.assisted)
+        r.completed = op(a.completed, b.completed)
+        r.completedOnTime = op(a.completedOnTime, b.completedOnTime)
+        r.completedImmediate = op(a.completedImmediate, b.completedImmediate)
+        r.visits = op(a.visits, b.visits)
+        r.gradeVerySatisfied = op(a.gradeVerySatisfied, b.gradeVerySatisfied)
+        r.gradeSatisfied = op(a.gradeSatisfied, b.gradeSatisfied)
+        r.gradeFair = op(a.gradeFair, b.gradeFair)
+        r.gradeDissatisfied = op(a.gradeDissatisfied, b.gradeDissatisfied)
+        r.gradeVeryDissatisfied = op(a.gradeVeryDissatisfied, b.gradeVeryDissatisfied)
+        r.badRectified = op(a.badRectified, b.badRectified)
+        r.badRevisited = op(a.badRevisited, b.badRevisited)
+        return r
+    }
+
+    public static func + (a: SummaryCounters, b: SummaryCounters) -> SummaryCounters { combine(a, b, +) }
+
+    public static func - (a: SummaryCounters, b: SummaryCounters) -> SummaryCounters { combine(a, b, -) }
+
+    public static func += (a: inout SummaryCounters, b: SummaryCounters) { a = a + b }
+}
+
+/// A summary row's key within one origin.
+public struct SummaryKey: Hashable, Sendable, Comparable {
+    public let day: Day
+    public let item: String
+
+    public init(day: Day, item: String) {
+        self.day = day
+        self.item = item
+    }
+
+    public static func < (a: SummaryKey, b: SummaryKey) -> Bool { (a.day, a.item) < (b.day, b.item) }
+}
+
+/// What one case or evaluation adds to the summary rows. The write path applies
+/// `contribution(new) - contribution(old)`; a recomputation sums `contribution` over the raw
+/// tables. Both use these functions, so they cannot disagree on a definition.
+public enum Contribution {
+    public static func of(_ c: CaseRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
+        var out: [SummaryKey: SummaryCounters] = [:]
+        let acceptDay = zone.day(of: c.acceptedAt)
+        var a = SummaryCounters()
+        a.accepted = 1
+        a.acceptedOnline = c.channel.isOnline ? 1 : 0
+        a.assisted = c.assisted ? 1 : 0
+        out[SummaryKey(day: acceptDay, item: c.itemCode)] = a
+        if let completedAt = c.completedAt {
+            let doneDay = zone.day(of: completedAt)
+            var d = SummaryCounters()
+            d.completed = 1
+            d.completedOnTime = doneDay <= c.deadline ? 1 : 0
+            d.completedImmediate = doneDay == acceptDay ? 1 : 0
+            d.visits = c.visits ?? 0
+            out[SummaryKey(day: doneDay, item: c.itemCode), default: SummaryCounters()] += d
+        }
+        return out
+    }
+
+    public static func of(_ e: EvaluationRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
+        var s = SummaryCounters()
+        s[e.grade] = 1
+        if e.grade.isBad {
+            s.badRectified = e.rectifiedAt == nil ? 0 : 1
+            s.badRevisited = e.revisitedAt == nil ? 0 : 1
+        }
+        return [SummaryKey(day: zone.day(of: e.evaluatedAt), item: e.itemCode): s]
+    }
+
+    /// `new - old`, dropping keys whose delta is zero.
+    public static func delta(
+        from old: [SummaryKey: SummaryCounters], to new: [SummaryKey: SummaryCounters]
+    ) -> [SummaryKey: SummaryCounters] {
+        var out = new
+        for (k, v) in old { out[k, default: SummaryCounters()] = out[k, default: SummaryCounters()] - v }
+        return out.filter { !$0.value.isZero }
+    }
+}

@@ -1,0 +1,72 @@
+import GRDB
+import SanjiCore
+
+/// Keeps the summary rows of one write transaction: collects the deltas of every case and
+/// evaluation written, then upserts each touched (origin, day, item) row once, stamped with
+/// the node's next rev. Callers flush before the transaction commits, so raw tables and
+/// summary rows can never disagree.
+final class Ledger {
+    private let db: Database
+    private let origin: String
+    private var deltas: [SummaryKey: SummaryCounters] = [:]
+
+    init(_ db: Database, origin: String) {
+        self.db = db
+        self.origin = origin
+    }
+
+    func add(_ contribution: [SummaryKey: SummaryCounters]) {
+        for (k, v) in contribution { deltas[k, default: SummaryCounters()] += v }
+    }
+
+    func subtract(_ contribution: [SummaryKey: SummaryCounters]) {
+        for (k, v) in contribution { deltas[k, default: SummaryCounters()] = deltas[k, default: SummaryCounters()] - v }
+    }
+
+    /// Writes the collected deltas; returns how many summary rows changed.
+    @discardableResult
+    func flush() throws -> Int {
+        let changed = deltas.filter { !$0.value.isZero }.sorted { $0.key < $1.key }
+        deltas = [:]
+        guard !changed.isEmpty else { return 0 }
+        var rev = try Counter.value(db, .rev)
+        let cols = SummaryCounters.columns
+        let sql = """
+            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
+            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
+            ON CONFLICT (origin, day, item) DO UPDATE SET
+            \(cols.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")),
+            origin_rev = excluded.origin_rev, rev = excluded.rev
+            """
+        let upsert = try RawStatement(db, sql)
+        for (key, delta) in changed {
+            rev += 1
+            upsert.bind(1, origin)
+            upsert.bind(2, key.day.description)
+            upsert.bind(3, key.item)
+            var i: Int32 = 4
+            for v in delta.values {
+                upsert.bind(i, v)
+                i += 1
+            }
+            upsert.bind(i, rev)
+            upsert.bind(i + 1, rev)
+            try upsert.run()
+        }
+        try Counter.set(db, .rev, rev)
+        return changed.count
+    }
+}
+
+/// The node's monotonic counters.
+enum Counter: String {
+    case rev, catalogSeq = "catalog_seq", evalLocal = "eval_local"
+
+    static func value(_ db: Database, _ c: Counter) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [c.rawValue]) ?? 0
+    }
+
+    static func set(_ db: Database, _ c: Counter, _ value: Int) throws {
+        try db.execute(sql: "UPDATE counter SET value = ? WHERE name = ?", arguments: [value, c.rawValue])
+    }
+}

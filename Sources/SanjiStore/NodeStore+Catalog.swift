@@ -1,0 +1,116 @@
+import GRDB
+import SanjiCore
+
+extension NodeStore {
+    public func catalog() throws -> Catalog { try pool.read { try CatalogStore.load($0) } }
+
+    private func requireRoot(_ what: String) throws {
+        guard identity.isRoot else {
+            throw SanjiError(.notRoot, "only the root owns the catalogue: this node (\(identity.id), \(identity.level.rawValue)) has a parent, so it cannot \(what)",
+                             hint: "import at the root node; the catalogue reaches this node from its parent")
+        }
+    }
+
+    /// Imports items.csv at the root. Changed and new items are stamped with one new catalogue
+    /// sequence; an import that changes nothing makes none. Items not in the file stay as they are.
+    public func importCatalog(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
+        try requireRoot("import a catalogue")
+        let file = try Self.open(name, bytes, (CatalogParsing.itemColumns, []), options)
+        return try pool.write { db in
+            let current = try CatalogStore.load(db)
+            var report = ImportReport()
+            report.encoding = file.encoding
+            var issues: [RowIssue] = []
+            var seen: [String: Int] = [:]
+            var changed: [CatalogItem] = []
+            var records = file.records()
+            while let record = records.next() {
+                report.rows += 1
+                var problems: [RowParser.Problem] = []
+                if let item = CatalogParsing.parseItem({ file.value(record, $0) }, problems: &problems) {
+                    if let first = seen[item.code] {
+                        problems.append(("code", "\(item.code) appears again (first at line \(first))"))
+                    } else {
+                        seen[item.code] = record.line
+                        if let old = current.items[item.code] {
+                            if old == item { report.unchanged += 1 } else { report.updated += 1; changed.append(item) }
+                        } else {
+                            report.new += 1
+                            changed.append(item)
+                        }
+                    }
+                }
+                for p in problems { issues.append(RowIssue(file: name, line: record.line, field: p.field, message: p.message)) }
+            }
+            if let syntax = records.syntaxIssue { issues.append(syntax) }
+            guard issues.isEmpty else { throw ImportRejected(file: name, issues: issues) }
+            report.notInFile = current.items.keys.filter { seen[$0] == nil }.count
+            if changed.isEmpty {
+                report.sequence = current.sequence
+            } else {
+                let seq = try CatalogStore.nextSequence(db, note: "items: \(report.new) new, \(report.updated) updated from \(name)", now: options.now)
+                for item in changed { try CatalogStore.upsert(db, item, seq: seq) }
+                report.sequence = seq
+                report.summaryRows = changed.count
+            }
+            return report
+        }
+    }
+
+    /// Imports calendar.csv (holidays and 调休 working days) at the root, as a new catalogue sequence.
+    public func importCalendar(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
+        try requireRoot("import a calendar")
+        let file = try Self.open(name, bytes, (CatalogParsing.calendarColumns, []), options)
+        return try pool.write { db in
+            let current = try CatalogStore.load(db).calendar
+            var report = ImportReport()
+            report.encoding = file.encoding
+            var issues: [RowIssue] = []
+            var seen: [Day: (Int, WorkCalendar.Kind)] = [:]
+            var changed: [(Day, WorkCalendar.Kind)] = []
+            var records = file.records()
+            while let record = records.next() {
+                report.rows += 1
+                var problems: [RowParser.Problem] = []
+                if let (day, kind) = CatalogParsing.parseCalendarDay({ file.value(record, $0) }, problems: &problems) {
+                    if let (first, k) = seen[day] {
+                        if k != kind { problems.append(("date", "\(day) appears again (first at line \(first)) as \(k.rawValue)")) } else { report.unchanged += 1 }
+                    } else {
+                        seen[day] = (record.line, kind)
+                        if current.exceptions[day] == kind { report.unchanged += 1 } else {
+                            if current.exceptions[day] == nil { report.new += 1 } else { report.updated += 1 }
+                            changed.append((day, kind))
+                        }
+                    }
+                }
+                for p in problems { issues.append(RowIssue(file: name, line: record.line, field: p.field, message: p.message)) }
+            }
+            if let syntax = records.syntaxIssue { issues.append(syntax) }
+            guard issues.isEmpty else { throw ImportRejected(file: name, issues: issues) }
+            if changed.isEmpty {
+                report.sequence = try Counter.value(db, .catalogSeq)
+            } else {
+                let seq = try CatalogStore.nextSequence(db, note: "calendar: \(changed.count) days from \(name)", now: options.now)
+                for (day, kind) in changed {
+                    try db.execute(sql: "INSERT INTO calendar_day (day, kind, seq) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, seq = excluded.seq",
+                                   arguments: [day.description, kind.rawValue, seq])
+                }
+                report.sequence = seq
+                report.summaryRows = changed.count
+            }
+            return report
+        }
+    }
+
+    /// Sets the working days a 差评 has for 整改 (root only; travels with the catalogue).
+    public func setRectifyDays(_ days: Int, now: Timestamp = .now()) throws -> Int {
+        try requireRoot("change catalogue settings")
+        guard (1...60).contains(days) else { throw SanjiError(.invalidArgument, "rectify days must be 1 to 60 working days (areas use 5 to 15)") }
+        return try pool.write { db in
+            let seq = try CatalogStore.nextSequence(db, note: "setting rectify_days = \(days)", now: now)
+            try db.execute(sql: "INSERT INTO setting (key, value, seq) VALUES ('rectify_days', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                           arguments: [String(days), seq])
+            return seq
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import GRDB
+import SanjiCore
+
+extension NodeStore {
+    static func invalid(_ problems: [RowParser.Problem]) -> SanjiError {
+        SanjiError(.invalidArgument, problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+    }
+
+    /// Records a newly accepted case. `fields` uses the cases.csv column names.
+    public func acceptCase(_ fields: [String: String], now: Timestamp = .now()) throws -> CaseRecord {
+        try pool.write { db in
+            let intake = try Intake(db, store: self)
+            var problems: [RowParser.Problem] = []
+            guard let (c, item) = intake.parser(now: now).parseCase({ fields[$0]?.trimmingSpaces ?? "" }, problems: &problems) else {
+                throw Self.invalid(problems)
+            }
+            if let existing = try intake.cases.fetch(c.caseNo) {
+                throw SanjiError(.caseConflict, "case \(c.caseNo) is already recorded (accepted \(zone.format(existing.acceptedAt)) for item \(existing.itemCode))",
+                                 hint: "use `sanji case complete --case-no \(c.caseNo)` to complete it, or another case number")
+            }
+            switch try intake.put(c, item: item) {
+            case .failure(let f): throw Self.invalid([(f.field, f.message)])
+            case .success: break
+            }
+            try intake.finish()
+            return c
+        }
+    }
+
+    /// Completes an open case.
+    public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp = .now()) throws -> CaseRecord {
+        try pool.write { db in
+            let intake = try Intake(db, store: self)
+            guard let old = try intake.cases.fetch(caseNo) else {
+                throw SanjiError(.unknownCase, "no case \(caseNo) is recorded at this station", hint: "accept it first with `sanji case accept`, or check the number")
+            }
+            if let done = old.completedAt {
+                throw SanjiError(.caseConflict, "case \(caseNo) was already completed at \(zone.format(done))")
+            }
+            var problems: [RowParser.Problem] = []
+            let parser = intake.parser(now: now)
+            let at = text.map { parser.time($0, field: "completed_at", required: true, problems: &problems) } ?? now
+            let result = Outcome(text: outcome)
+            if result == nil { problems.append(("outcome", "\"\(outcome)\" is not an outcome; one of approved|rejected|withdrawn (or 准予/不予/撤回)")) }
+            if visits < 0 || visits > 99 { problems.append(("visits", "\(visits) is not a number of visits (0 to 99)")) }
+            if let at, at < old.acceptedAt {
+                problems.append(("completed_at", "\(zone.format(at)) is before the case was accepted (\(zone.format(old.acceptedAt)))"))
+            }
+            guard problems.isEmpty, let at, let result else { throw Self.invalid(problems) }
+            var new = old
+            new.completedAt = at
+            new.outcome = result
+            new.visits = visits
+            try intake.replace(old, with: new)
+            try intake.finish()
+            return new
+        }
+    }
+
+    /// Records an evaluation; makes a local id (`<node>-E000001`) when none is given.
+    public func addEvaluation(_ fields: [String: String], now: Timestamp = .now()) throws -> EvaluationRecord {
+        try pool.write { db in
+            let intake = try Intake(db, store: self)
+            var fields = fields
+            if (fields["eval_id"] ?? "").isEmpty {
+                let n = try Counter.value(db, .evalLocal) + 1
+                try Counter.set(db, .evalLocal, n)
+                let digits = String(n)
+                fields["eval_id"] = "\(identity.id)-E" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+            }
+            if (fields["evaluated_at"] ?? "").isEmpty { fields["evaluated_at"] = zone.format(now) }
+            var problems: [RowParser.Problem] = []
+            guard let e = try intake.parser(now: now).parseEvaluation(
+                { fields[$0]?.trimmingSpaces ?? "" }, caseLookup: { try intake.cases.fetch($0) }, problems: &problems)
+            else { throw Self.invalid(problems) }
+            if try intake.evaluations.fetch(e.evalId) != nil {
+                throw SanjiError(.caseConflict, "evaluation \(e.evalId) is already recorded")
+            }
+            _ = try intake.put(e)
+            try intake.finish()
+            return e
+        }
+    }
+
+    /// Marks a 差评 rectified (整改).
+    public func rectify(_ evalId: String, at text: String?, now: Timestamp = .now()) throws -> EvaluationRecord {
+        try updateBadReview(evalId, at: text, now: now) { e, at in
+            if let done = e.rectifiedAt { throw SanjiError(.caseConflict, "evaluation \(evalId) was already rectified at \(self.zone.format(done))") }
+            e.rectifiedAt = at
+        }
+    }
+
+    /// Records the 回访 (follow-up visit) of a 差评 and the grade the applicant gave then.
+    public func revisit(_ evalId: String, at text: String?, grade: String, now: Timestamp = .now()) throws -> EvaluationRecord {
+        try updateBadReview(evalId, at: text, now: now) { e, at in
+            if let done = e.revisitedAt { throw SanjiError(.caseConflict, "evaluation \(evalId) was already revisited at \(self.zone.format(done))") }
+            guard case .success(let g) = Grade.parse(grade, codes: nil) else {
+                throw SanjiError(.invalidArgument, "--grade: \"\(grade)\" is not a grade; one of 非常满意|满意|基本满意|不满意|非常不满意")
+            }
+            e.revisitedAt = at
+            e.revisitGrade = g
+        }
+    }
+
+    private func updateBadReview(
+        _ evalId: String, at text: String?, now: Timestamp, change: (inout EvaluationRecord, Timestamp) throws -> Void
+    ) throws -> EvaluationRecord {
+        try pool.write { db in
+            let intake = try Intake(db, store: self)
+            guard let old = try intake.evaluations.fetch(evalId) else {
+                throw SanjiError(.unknownEvaluation, "no evaluation \(evalId) is recorded at this station", hint: "`sanji eval list --bad` shows the 差评 and their ids")
+            }
+            guard old.grade.isBad else {
+                throw SanjiError(.invalidArgument, "evaluation \(evalId) is \(old.grade.rawValue), not a 差评; only 不满意/非常不满意 are rectified and revisited")
+            }
+            var problems: [RowParser.Problem] = []
+            let at = text.map { intake.parser(now: now).time($0, field: "--at", required: true, problems: &problems) } ?? now
+            guard let at else { throw Self.invalid(problems) }
+            if at < old.evaluatedAt {
+                throw SanjiError(.invalidArgument, "--at: \(zone.format(at)) is before the evaluation (\(zone.format(old.evaluatedAt)))")
+            }
+            var new = old
+            try change(&new, at)
+            try intake.replace(old, with: new)
+            try intake.finish()
+            return new
+        }
+    }
+
+    /// 差评 at this station, newest first, for `eval list --bad`.
+    public func badReviews() throws -> [EvaluationRecord] {
+        try pool.read { db in
+            let book = try EvaluationBook(db)
+            let ids = try String.fetchAll(db, sql: "SELECT eval_id FROM evaluations WHERE grade IN ('不满意', '非常不满意') ORDER BY evaluated_at DESC")
+            return try ids.compactMap { try book.fetch($0) }
+        }
+    }
+
+    public func fetchCase(_ caseNo: String) throws -> CaseRecord? {
+        try pool.read { db in try CaseBook(db).fetch(caseNo) }
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+import SanjiCore
+
+extension NodeStore {
+    /// The summary rows of one origin as stored.
+    public func summaryRows(origin: String? = nil) throws -> [SummaryKey: SummaryCounters] {
+        try pool.read { db in
+            var out: [SummaryKey: SummaryCounters] = [:]
+            let cols = SummaryCounters.columns.joined(separator: ", ")
+            let rows = try Row.fetchCursor(db, sql: "SELECT day, item, \(cols) FROM summary WHERE origin = ?", arguments: [origin ?? identity.id])
+            while let r = try rows.next() {
+                guard let day = Day(r[0] as String) else { continue }
+                out[SummaryKey(day: day, item: r[1])] = SummaryCounters(values: (0..<SummaryCounters.columns.count).map { r[$0 + 2] })
+            }
+            return out
+        }
+    }
+
+    /// The summary rows recomputed from the raw case and evaluation tables (zero rows dropped).
+    public func recomputedSummary() throws -> [SummaryKey: SummaryCounters] {
+        try pool.read { db in
+            var out: [SummaryKey: SummaryCounters] = [:]
+            let cases = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases")
+            try cases.each { for (k, v) in Contribution.of(CaseBook.read($0), zone: zone) { out[k, default: SummaryCounters()] += v } }
+            let evals = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations")
+            try evals.each { for (k, v) in Contribution.of(EvaluationBook.read($0), zone: zone) { out[k, default: SummaryCounters()] += v } }
+            return out.filter { !$0.value.isZero }
+        }
+    }
+
+    /// Highest rev stamped so far.
+    public func currentRev() throws -> Int { try pool.read { try Counter.value($0, .rev) } }
+
+    /// Revs of this origin's summary rows, for checking that every write is stamped anew.
+    public func summaryRevs() throws -> [SummaryKey: Int] {
+        try pool.read { db in
+            var out: [SummaryKey: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT day, item, rev FROM summary WHERE origin = ?", arguments: [identity.id]) {
+                if let d = Day(r[0] as String) { out[SummaryKey(day: d, item: r[1])] = r[2] }
+            }
+            return out
+        }
+    }
+
+    /// Open and overdue-open cases at this station (overdue: deadline before `today`).
+    public func openCases(today: Day) throws -> (open: Int, overdue: Int) {
+        try pool.read { db in
+            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
+            let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
+            return (open, overdue)
+        }
+    }
+}

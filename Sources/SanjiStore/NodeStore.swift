@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+import SanjiCore
+
+/// One node's SQLite store: a `DatabasePool` (WAL) for the life of the process, so that CLI
+/// commands and the dashboard can read and write while `sanji serve` runs.
+public final class NodeStore: Sendable {
+    public let pool: DatabasePool
+    public let identity: NodeIdentity
+    public let zone: ZoneRule
+    public let directory: URL
+
+    public static let fileName = "sanji.sqlite"
+
+    private init(pool: DatabasePool, identity: NodeIdentity, directory: URL) throws {
+        guard let zone = ZoneRule(identifier: identity.timeZone) else {
+            throw SanjiError(.invalidArgument, "the store names an unknown time zone \(identity.timeZone)")
+        }
+        self.pool = pool
+        self.identity = identity
+        self.zone = zone
+        self.directory = directory
+    }
+
+    public static func databaseURL(in directory: URL) -> URL { directory.appendingPathComponent(fileName) }
+
+    public static func exists(in directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: databaseURL(in: directory).path)
+    }
+
+    /// Creates the data directory and store of a new node (`sanji init`).
+    public static func create(in directory: URL, identity: NodeIdentity, now: Timestamp = .now()) throws -> NodeStore {
+        if let problem = NodeIdentity.validate(id: identity.id) { throw SanjiError(.invalidArgument, "--id \(identity.id): \(problem)") }
+        guard ZoneRule(identifier: identity.timeZone) != nil else {
+            throw SanjiError(.invalidArgument, "--time-zone \(identity.timeZone) is not a known IANA time zone", hint: "e.g. Asia/Shanghai, Asia/Urumqi")
+        }
+        guard !exists(in: directory) else {
+            throw SanjiError(.alreadyInitialized, "\(directory.path) already holds a Sanji node",
+                             hint: "use another --data directory, or remove this one if you really mean to start over")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SanjiError(.io, "cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        let pool = try openPool(directory)
+        try pool.write { db in
+            try Meta.set(db, .nodeId, identity.id)
+            try Meta.set(db, .nodeName, identity.name)
+            try Meta.set(db, .level, identity.level.rawValue)
+            try Meta.set(db, .timeZone, identity.timeZone)
+            if let parent = identity.parent { try Meta.set(db, .parent, parent) }
+            try Meta.set(db, .createdAt, String(now.seconds))
+            try db.execute(
+                sql: "INSERT INTO node (id, name, level, parent, enrolled_at, last_heard_at) VALUES (?, ?, ?, NULL, ?, ?)",
+                arguments: [identity.id, identity.name, identity.level.rawValue, now.seconds, now.seconds])
+        }
+        return try NodeStore(pool: pool, identity: identity, directory: directory)
+    }
+
+    /// Opens the store of an initialised node.
+    public static func open(in directory: URL) throws -> NodeStore {
+        guard exists(in: directory) else {
+            throw SanjiError(.notInitialized, "no Sanji node at \(directory.path)",
+                             hint: "run `sanji init --id … --name … --level … --data \(directory.path)` first, or point --data (or SANJI_DATA) at the node's directory")
+        }
+        let pool = try openPool(directory)
+        let identity = try pool.read { db -> NodeIdentity in
+            guard let id = try Meta.get(db, .nodeId), let name = try Meta.get(db, .nodeName),
+                  let levelText = try Meta.get(db, .level), let level = Level(rawValue: levelText)
+            else { throw SanjiError(.notInitialized, "\(databaseURL(in: directory).path) has no node identity; it was not made by `sanji init`") }
+            return NodeIdentity(id: id, name: name, level: level,
+                                timeZone: try Meta.get(db, .timeZone) ?? "Asia/Shanghai", parent: try Meta.get(db, .parent))
+        }
+        return try NodeStore(pool: pool, identity: identity, directory: directory)
+    }
+
+    private static func openPool(_ directory: URL) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
+        } catch {
+            throw SanjiError(.io, "cannot open \(databaseURL(in: directory).path): \(error)")
+        }
+        let migrator = Migrations.migrator
+        let known = Set(migrator.migrations)
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw SanjiError(.schemaTooNew, "the store at \(directory.path) was written by a newer Sanji (migration \(unknown))",
+                             hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
+        }
+        try migrator.migrate(pool)
+        return pool
+    }
+}
+
+public enum SanjiVersion {
+    public static let string = "0.1.0"
+}
+
+/// Small key-value facts about the node itself.
+enum Meta: String {
+    case nodeId = "node_id", nodeName = "node_name", level, timeZone = "time_zone", parent, createdAt = "created_at"
+
+    static func get(_ db: Database, _ key: Meta) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue])
+    }
+
+    static func set(_ db: Database, _ key: Meta, _ value: String) throws {
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       arguments: [key.rawValue, value])
+    }
+}

@@ -1,0 +1,246 @@
+import ArgumentParser
+import Foundation
+import SanjiCore
+import SanjiStore
+
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Record service cases (办件) at this station.",
+        subcommands: [Accept.self, Complete.self, Show.self])
+
+    struct Accept: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a case accepted now (or --at a given time).",
+            discussion: """
+                The deadline follows from the item's 承诺时限 in working days on the calendar (即办件: the same day).
+                  sanji case accept --case-no 2026110001 --item 11340321MB1234567X4000117001 --channel window
+                Applicant details are kept at this station only; they never leave it.
+                """)
+
+        @Option(help: ArgumentHelp("The 办件编号.", valueName: "no")) var caseNo: String
+        @Option(help: ArgumentHelp("The item's 事项编码.", valueName: "code")) var item: String
+        @Option(help: ArgumentHelp("window, online, mobile, kiosk, agent or home (窗口/网上/掌上/自助/代办/上门).", valueName: "channel"))
+        var channel: String = "window"
+        @Option(help: ArgumentHelp("When it was accepted: ISO 8601, local time if no offset (default: now).", valueName: "time"))
+        var at: String?
+        @Flag(help: "帮办代办: staff helped or acted for the applicant.") var assisted = false
+        @Option(help: ArgumentHelp("Applicant's name (kept at this station only).", valueName: "name")) var applicantName: String?
+        @Option(help: ArgumentHelp("Applicant's id number (kept at this station only).", valueName: "id")) var applicantId: String?
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let now = Timestamp.now()
+                let c = try store.acceptCase([
+                    "case_no": caseNo, "item_code": item, "channel": channel, "accepted_at": at ?? store.zone.format(now),
+                    "assisted": assisted ? "1" : "", "applicant_name": applicantName ?? "", "applicant_id": applicantId ?? "",
+                ], now: now)
+                let it = try store.catalog().items[c.itemCode]
+                print("case \(c.caseNo) accepted \(store.zone.format(c.acceptedAt)) for \(it?.name ?? c.itemCode); due \(c.deadline)")
+            }
+        }
+    }
+
+    struct Complete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that an open case was completed (办结).")
+
+        @Option(help: ArgumentHelp("The 办件编号.", valueName: "no")) var caseNo: String
+        @Option(help: ArgumentHelp("approved, rejected or withdrawn (准予/不予/撤回).", valueName: "outcome")) var outcome: String = "approved"
+        @Option(help: ArgumentHelp("跑动次数: times the applicant came in person.", valueName: "n")) var visits: Int
+        @Option(help: ArgumentHelp("When it was completed (default: now).", valueName: "time")) var at: String?
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let c = try store.completeCase(caseNo, at: at, outcome: outcome, visits: visits)
+                let day = store.zone.day(of: c.completedAt!)
+                print("case \(c.caseNo) completed \(store.zone.format(c.completedAt!)) (\(c.outcome!.label)); \(day <= c.deadline ? "on time" : "overdue: was due \(c.deadline)")")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one case as recorded here.")
+        @Argument(help: "The 办件编号.") var caseNo: String
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                guard let c = try store.fetchCase(caseNo) else { throw SanjiError(.unknownCase, "no case \(caseNo) is recorded at this station") }
+                let z = store.zone
+                print("""
+                    case_no      \(c.caseNo)
+                    item_code    \(c.itemCode)
+                    accepted_at  \(z.format(c.acceptedAt))
+                    channel      \(c.channel.rawValue) (\(c.channel.label))\(c.assisted ? ", assisted" : "")
+                    deadline     \(c.deadline)
+                    completed_at \(c.completedAt.map(z.format) ?? "— (open)")
+                    outcome      \(c.outcome.map { "\($0.rawValue) (\($0.label))" } ?? "—")
+                    visits       \(c.visits.map(String.init) ?? "—")
+                    """)
+            }
+        }
+    }
+}
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Record evaluations (好差评), and the 整改 and 回访 of 差评.",
+        subcommands: [Add.self, Rectify.self, Revisit.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record an evaluation, of a case or of the station.",
+            discussion: "  sanji eval add --case-no 2026110001 --grade 非常满意 --channel device")
+
+        @Option(help: ArgumentHelp("The case evaluated (optional).", valueName: "no")) var caseNo: String?
+        @Option(help: ArgumentHelp("非常满意, 满意, 基本满意, 不满意 or 非常不满意.", valueName: "grade")) var grade: String
+        @Option(help: ArgumentHelp("window, device (评价器), online, mobile, kiosk, sms, phone, agent, home.", valueName: "channel"))
+        var channel: String = "device"
+        @Option(help: ArgumentHelp("The evaluation's id (default: made here, <node>-E000001).", valueName: "id")) var id: String?
+        @Option(help: ArgumentHelp("When it was given (default: now).", valueName: "time")) var at: String?
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let e = try store.addEvaluation([
+                    "eval_id": id ?? "", "case_no": caseNo ?? "", "grade": grade, "channel": channel, "evaluated_at": at ?? "",
+                ])
+                let due = e.grade.isBad ? "; a 差评: rectify with `sanji eval rectify \(e.evalId)`" : ""
+                print("evaluation \(e.evalId) recorded: \(e.grade.rawValue)\(e.caseNo.map { " for case \($0)" } ?? "")\(due)")
+            }
+        }
+    }
+
+    struct Rectify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that a 差评 was rectified (整改).")
+        @Argument(help: "The evaluation's id.") var evalId: String
+        @Option(help: ArgumentHelp("When (default: now).", valueName: "time")) var at: String?
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let e = try store.rectify(evalId, at: at)
+                print("evaluation \(e.evalId) rectified \(store.zone.format(e.rectifiedAt!))")
+            }
+        }
+    }
+
+    struct Revisit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record the 回访 (follow-up) of a 差评 and the grade given then.")
+        @Argument(help: "The evaluation's id.") var evalId: String
+        @Option(help: ArgumentHelp("The grade at the follow-up.", valueName: "grade")) var grade: String
+        @Option(help: ArgumentHelp("When (default: now).", valueName: "time")) var at: String?
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let e = try store.revisit(evalId, at: at, grade: grade)
+                print("evaluation \(e.evalId) revisited \(store.zone.format(e.revisitedAt!)): \(e.revisitGrade!.rawValue)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the 差评 at this station with their 整改 and 回访.")
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let z = store.zone
+                var t = TextTable(headers: ["评价编号", "办件编号", "评价", "评价时间", "整改", "回访"], alignments: [.left, .left, .left, .left, .left, .left])
+                let bad = try store.badReviews()
+                for e in bad {
+                    t.add([e.evalId, e.caseNo ?? "—", e.grade.rawValue, z.format(e.evaluatedAt), e.rectifiedAt.map(z.format) ?? "未整改",
+                           e.revisitedAt.map { "\(z.format($0)) \(e.revisitGrade?.rawValue ?? "")" } ?? "未回访"])
+                }
+                print(t.render())
+                print("\(bad.count) 差评")
+            }
+        }
+    }
+}
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import the CSV exports of the provincial business system (no 二次录入).",
+        discussion: """
+            Imports are all or nothing and idempotent: every row is checked first, one bad row rejects the
+            file with file:line: field: problem for every bad row, and nothing changes. Importing the same
+            file again, or an export overlapping an earlier one, changes nothing already there; a later
+            export of a case (now completed) updates it.
+            """,
+        subcommands: [Cases.self, Evals.self])
+
+    struct Cases: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import cases.csv.",
+            discussion: """
+                Header (any order): case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id
+                (case_no, item_code, accepted_at and channel are required; completed_at, outcome and visits are empty while open).
+                """)
+
+        @Argument(help: "The cases.csv file.") var file: String
+        @OptionGroup var fileOptions: FileImportOptions
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run(maxErrors: fileOptions.maxErrors) {
+                let store = try options.open()
+                let bytes = try Console.read(file)
+                let progress = ProgressLine()
+                let start = Date()
+                defer { progress.finish() }
+                let report = try store.importCases(name: file, bytes: bytes, options: try fileOptions.importOptions(), progress: progress.update)
+                progress.finish()
+                print(report.line(kind: "case", file: file, seconds: Date().timeIntervalSince(start)))
+            }
+        }
+    }
+
+    struct Evals: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import evals.csv.",
+            discussion: """
+                Header (any order): eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade
+                Grades are labels (非常满意 … 非常不满意); numbers only with --grade-codes.
+                """)
+
+        @Argument(help: "The evals.csv file.") var file: String
+        @Option(help: ArgumentHelp("How numeric grades read: gbt39046 (1 = 非常满意) or five-is-best (5 = 非常满意).", valueName: "codes"))
+        var gradeCodes: String?
+        @OptionGroup var fileOptions: FileImportOptions
+        @OptionGroup var options: DataOptions
+
+        func validate() throws {
+            if let gradeCodes, Grade.Codes(rawValue: gradeCodes) == nil {
+                throw ValidationError("--grade-codes \(gradeCodes) is not known; use gbt39046 or five-is-best")
+            }
+        }
+
+        func run() throws {
+            try Console.run(maxErrors: fileOptions.maxErrors) {
+                let store = try options.open()
+                let bytes = try Console.read(file)
+                let progress = ProgressLine()
+                let start = Date()
+                defer { progress.finish() }
+                let report = try store.importEvaluations(
+                    name: file, bytes: bytes, options: try fileOptions.importOptions(gradeCodes: gradeCodes.flatMap(Grade.Codes.init(rawValue:))),
+                    progress: progress.update)
+                progress.finish()
+                print(report.line(kind: "evaluation", file: file, seconds: Date().timeIntervalSince(start)))
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SanjiCore
+import SanjiStore
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a node's store: its id, name, level and time zone.",
+        discussion: """
+            The root (usually the county) has no --parent and owns the catalogue.
+              sanji init --id 340321 --name 怀远县政务服务中心 --level county --data ./county
+              sanji init --id 340321100 --name 城关镇为民服务中心 --level township --parent tcp://127.0.0.1:7701 --data ./t1
+            """)
+
+    @Option(help: ArgumentHelp("Stable, unique node id; 统计用区划代码 fit well (340321, 340321100, 340321100201).", valueName: "id"))
+    var id: String
+
+    @Option(help: ArgumentHelp("The station's name, e.g. 怀远县政务服务中心.", valueName: "name"))
+    var name: String
+
+    @Option(help: ArgumentHelp("province, city, county, township or village (省/市/县/乡/村).", valueName: "level"))
+    var level: String
+
+    @Option(help: ArgumentHelp("IANA time zone that cuts the days.", valueName: "zone"))
+    var timeZone: String = "Asia/Shanghai"
+
+    @Option(help: ArgumentHelp("The parent node's endpoint; omit on the root.", valueName: "endpoint"))
+    var parent: String?
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        guard Level(text: level) != nil else { throw ValidationError("--level \(level) is not a level; use province, city, county, township or village") }
+        if name.trimmingSpaces.isEmpty { throw ValidationError("--name is empty; give the station's name") }
+        if let problem = NodeIdentity.validate(id: id) { throw ValidationError("--id \(id): \(problem)") }
+    }
+
+    func run() throws {
+        try Console.run {
+            let identity = NodeIdentity(id: id, name: name.trimmingSpaces, level: Level(text: level)!, timeZone: timeZone, parent: parent)
+            let store = try NodeStore.create(in: options.directory, identity: identity)
+            let role = identity.isRoot ? "root: it owns the catalogue" : "parent \(parent!)"
+            print("initialised \(identity.level.rawValue) node \(identity.id) (\(identity.name)) at \(store.directory.path); \(role); time zone \(identity.timeZone)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import SanjiStore
+
+@main
+struct Sanji: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sanji",
+        abstract: "Sanji (三级): one node of a county's 县乡村三级政务服务 system.",
+        discussion: """
+            Every station — county 政务服务中心, township 为民服务中心, village 代办站 — runs this same binary
+            with its own SQLite store under --data (or SANJI_DATA; default ./sanji-data).
+
+            A first county node:
+              sanji init --id 340321 --name 怀远县政务服务中心 --level county --data ./county
+              sanji catalog import items.csv --data ./county
+              sanji calendar import calendar-2026.csv --data ./county
+              sanji case accept --case-no 2026110001 --item <code> --channel window --data ./county
+              sanji dashboard --month 2026-11 --data ./county
+            """,
+        version: SanjiVersion.string,
+        subcommands: [
+            Init.self, CatalogCommand.self, CalendarCommand.self, CaseCommand.self, EvalCommand.self,
+            ImportCommand.self, Dashboard.self, Simulate.self, Bench.self,
+        ]
+    )
+}

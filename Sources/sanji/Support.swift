@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import SanjiCore
+import SanjiStore
+
+/// `--data`: where the node's store lives.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The node's data directory (default: $SANJI_DATA, else ./sanji-data).", valueName: "dir"))
+    var data: String?
+
+    var directory: URL {
+        let path = data ?? ProcessInfo.processInfo.environment["SANJI_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./sanji-data"
+        return URL(fileURLWithPath: path)
+    }
+
+    func open() throws -> NodeStore { try NodeStore.open(in: directory) }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// Options every file import shares.
+struct FileImportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 with or without BOM, else GB18030), utf-8, gbk, gb18030.", valueName: "name"))
+    var encoding: String = "auto"
+
+    @Flag(help: "Skip columns the contract does not name instead of rejecting the file.")
+    var ignoreExtra = false
+
+    @Option(help: ArgumentHelp("Print at most this many row problems of a rejected file (0: all).", valueName: "n"))
+    var maxErrors: Int = 200
+
+    func importOptions(gradeCodes: Grade.Codes? = nil) throws -> ImportOptions {
+        guard let enc = TextEncoding(name: encoding) else {
+            throw ValidationError("--encoding \(encoding) is not known; use auto, utf-8, gbk or gb18030")
+        }
+        return ImportOptions(encoding: enc, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes)
+    }
+}
+
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Runs a command body, turning every failure into a clear message and exit status 1.
+    static func run(maxErrors: Int = 200, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as SanjiError {
+            error("sanji: error: \(e.description)")
+            throw ExitCode(1)
+        } catch let e as ImportRejected {
+            let shown = maxErrors > 0 ? Array(e.issues.prefix(maxErrors)) : e.issues
+            for issue in shown { error(issue.description) }
+            if shown.count < e.issues.count {
+                error("… and \(e.issues.count - shown.count) more problems (--max-errors 0 prints all)")
+            }
+            error("sanji: error: \(e.description)")
+            throw ExitCode(1)
+        } catch let e as DatabaseError {
+            error("sanji: error: the store failed: \(e.message ?? "\(e)") (SQLite \(e.resultCode))")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Reads a file users bring, with a clear error when it cannot be read.
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw SanjiError(.io, exists ? "\(path): cannot be read (check its permissions)" : "\(path): no such file")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Shows rows and rate on a terminal while a long import runs; silent otherwise.
+final class ProgressLine: @unchecked Sendable {
+    private let start = Date()
+    private let enabled = Console.stderrIsTerminal
+    private let lock = NSLock()
+    private var shown = false
+
+    func update(_ rows: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = max(Date().timeIntervalSince(start), 0.001)
+        let rate = Int(Double(rows) / elapsed)
+        FileHandle.standardError.write(Data("\r  \(NumberText.thousands(rows)) rows  (\(NumberText.thousands(rate)) rows/s)   ".utf8))
+        shown = true
+    }
+
+    func finish() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+extension ImportReport {
+    func line(kind: String, file: String, seconds: Double) -> String {
+        let rate = seconds > 0 ? " in \(String(format: "%.2f", seconds)) s (\(NumberText.thousands(Int(Double(rows) / seconds))) rows/s)" : ""
+        return "\(file): \(NumberText.thousands(rows)) \(kind) rows: \(NumberText.thousands(new)) new, \(NumberText.thousands(updated)) updated, \(NumberText.thousands(unchanged)) unchanged\(rate)"
+    }
+}
