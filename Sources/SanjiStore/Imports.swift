@@ -59,15 +59,13 @@ extension NodeStore {
             let parser = intake.parser(now: options.now)
             guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
             if let first = seen[c.caseNo] {
-                let existing = try intake.cases.fetch(c.caseNo)
-                if let existing, CaseRecord.merge(existing: existing, incoming: c, zone: self.zone) == .unchanged {
-                    report.unchanged += 1
-                } else {
-                    problems.append(("case_no", "\(c.caseNo) appears again (first at line \(first)) with different content"))
+                // Within one file the same case must read the same every time it appears.
+                if first.hash == c.hashValue { report.unchanged += 1 } else {
+                    problems.append(("case_no", "\(c.caseNo) appears again (first at line \(first.line)) with different content"))
                 }
                 return
             }
-            seen[c.caseNo] = record.line
+            seen[c.caseNo] = (record.line, c.hashValue)
             switch try intake.put(c, item: item) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -83,15 +81,12 @@ extension NodeStore {
             guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) }, problems: &problems)
             else { return }
             if let first = seen[e.evalId] {
-                let existing = try intake.evaluations.fetch(e.evalId)
-                if let existing, EvaluationRecord.merge(existing: existing, incoming: e, zone: self.zone) == .unchanged {
-                    report.unchanged += 1
-                } else {
-                    problems.append(("eval_id", "\(e.evalId) appears again (first at line \(first)) with different content"))
+                if first.hash == e.hashValue { report.unchanged += 1 } else {
+                    problems.append(("eval_id", "\(e.evalId) appears again (first at line \(first.line)) with different content"))
                 }
                 return
             }
-            seen[e.evalId] = record.line
+            seen[e.evalId] = (record.line, e.hashValue)
             switch try intake.put(e) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -111,14 +106,14 @@ extension NodeStore {
     /// Runs `handle` for every record in one write transaction; rolls it back if any row had a problem.
     func runImport(
         _ file: CSVFile, progress: ImportProgress?,
-        handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: Int]) throws -> Void
+        handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: (line: Int, hash: Int)]) throws -> Void
     ) throws -> ImportReport {
         try pool.write { db in
             let intake = try Intake(db, store: self)
             var report = ImportReport()
             report.encoding = file.encoding
             var issues: [RowIssue] = []
-            var seen: [String: Int] = [:]
+            var seen: [String: (line: Int, hash: Int)] = [:]
             var records = file.records()
             var problems: [RowParser.Problem] = []
             while let record = records.next() {

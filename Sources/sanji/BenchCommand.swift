@@ -106,7 +106,8 @@ enum BenchData {
         let channels = ["window", "online", "mobile", "kiosk", "agent"]
         let start = now.seconds - 365 * 86_400
         for i in 0..<rows {
-            let accepted = Timestamp(seconds: start + Int64(i) * (365 * 86_400 - 86_400) / Int64(max(rows, 1)))
+            // Accepted over the year up to 12 days ago; completions come at most ~10.4 days later.
+            let accepted = Timestamp(seconds: start + Int64(i) * (353 * 86_400) / Int64(max(rows, 1)))
             let item = "BENCH\(Day.pad(Int.random(in: 0..<200, using: &rng), 4))"
             out += "C\(Day.pad(i, 10)),\(item),\(zone.format(accepted)),\(channels[i % 5]),"
             if i % 4 != 0 {

@@ -1,0 +1,148 @@
+import Foundation
+import XCTest
+
+/// End to end: the README's single-station tour, run through the built binary.
+final class StationCLITests: XCTestCase {
+    var sanji: SanjiProcess!
+
+    override func setUp() { sanji = SanjiProcess() }
+    override func tearDown() { sanji.cleanUp() }
+
+    func initCounty() throws {
+        try sanji.ok(["init", "--id", "340321", "--name", "怀远县政务服务中心", "--level", "county"])
+        try sanji.ok(["catalog", "import", "nodes/sample/items.csv"])
+        try sanji.ok(["calendar", "import", "nodes/sample/calendar-2026.csv"])
+    }
+
+    func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    func testTheStationTour_fromInitToDashboard() throws {
+        try initCounty()
+        let items = try XCTUnwrap(try json(try sanji.ok(["catalog", "list", "--level", "village", "--format", "json"])) as? [[String: Any]])
+        XCTAssertEqual(items.count, 17)
+        XCTAssertEqual(Set(items[0].keys), ["code", "name", "type", "department", "levels", "legal_days", "promised_days", "online_depth", "max_visits", "status"])
+        let countyItems = try XCTUnwrap(try json(try sanji.ok(["catalog", "list", "--level", "county", "--format", "json"])) as? [[String: Any]])
+        let item = try XCTUnwrap(countyItems.first { ($0["promised_days"] as? Int) == 0 && ($0["levels"] as? [String])?.contains("village") == true }?["code"] as? String)
+
+        let accepted = try sanji.ok(["case", "accept", "--case-no", "2026110001", "--item", item, "--channel", "window", "--at", "2026-11-02 09:00"])
+        XCTAssertTrue(accepted.contains("due 2026-11-02"), accepted)
+        let completed = try sanji.ok(["case", "complete", "--case-no", "2026110001", "--visits", "1", "--outcome", "approved", "--at", "2026-11-02 09:20"])
+        XCTAssertTrue(completed.contains("on time"), completed)
+        let e1 = try sanji.ok(["eval", "add", "--case-no", "2026110001", "--grade", "非常满意", "--channel", "device", "--at", "2026-11-02 09:30"])
+        XCTAssertTrue(e1.contains("340321-E000001"), e1)
+        let e2 = try sanji.ok(["eval", "add", "--case-no", "2026110001", "--grade", "不满意", "--at", "2026-11-02 09:31"])
+        XCTAssertTrue(e2.contains("340321-E000002"), e2)
+        try sanji.ok(["eval", "rectify", "340321-E000002", "--at", "2026-11-04 10:00"])
+        try sanji.ok(["eval", "revisit", "340321-E000002", "--grade", "满意", "--at", "2026-11-05 10:00"])
+
+        let cases = try sanji.write("cases.csv", """
+            case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id
+            2026110002,\(item),2026-11-03T10:00:00+08:00,网上,2026-11-03T10:10:00+08:00,准予,0,,李四,340321199001011234
+            2026110003,\(item),2026-11-03 11:00,代办,,,,1,王五,
+            """)
+        let imported = try sanji.ok(["import", "cases", cases])
+        XCTAssertTrue(imported.contains("2 case rows: 2 new, 0 updated, 0 unchanged"), imported)
+        let again = try sanji.ok(["import", "cases", cases])
+        XCTAssertTrue(again.contains("2 case rows: 0 new, 0 updated, 2 unchanged"), again)
+
+        let report = try XCTUnwrap(try json(try sanji.ok(["dashboard", "--month", "2026-11", "--format", "json"])) as? [String: Any])
+        XCTAssertEqual((report["period"] as? [String: String])?["from"], "2026-11-01")
+        let total = try XCTUnwrap(report["total"] as? [String: Any])
+        XCTAssertEqual(total["accepted"] as? Int, 3)
+        XCTAssertEqual(total["completed"] as? Int, 2)
+        XCTAssertEqual(total["completion_rate"] as? Double ?? 0, 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(total["on_time_rate"] as? Double, 1)
+        XCTAssertEqual(total["online_share"] as? Double ?? 0, 1.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(total["avg_visits"] as? Double, 0.5)
+        XCTAssertEqual(total["assisted"] as? Int, 1)
+        XCTAssertEqual(total["evaluations"] as? Int, 2)
+        XCTAssertEqual(total["bad_reviews"] as? Int, 1)
+        XCTAssertEqual(total["satisfaction_rate"] as? Double, 0.5)
+        XCTAssertEqual(total["rectification_rate"] as? Double, 1)
+        XCTAssertEqual((total["grades"] as? [String: Int])?["非常满意"], 1)
+        XCTAssertEqual(total["nodes"] as? Int, 1)
+        XCTAssertEqual(total["nodes_reporting"] as? Int, 1)
+        let levels = try XCTUnwrap(report["levels"] as? [[String: Any]])
+        XCTAssertEqual(levels.map { $0["level"] as? String }, ["county", "township", "village"])
+        let catalog = try XCTUnwrap(report["catalog"] as? [[String: Any]])
+        XCTAssertEqual(catalog.map { $0["items"] as? Int }, [62, 45, 17])
+        for key in ["online_rate", "full_online_rate", "immediate_share", "max_one_visit_share", "zero_visit_share", "time_compression_ratio"] {
+            XCTAssertNotNil(catalog[0][key] as? Double, key)
+        }
+
+        // The table shows the same figures, percentages cut to 0.01 %.
+        let table = try sanji.ok(["dashboard", "--month", "2026-11"])
+        XCTAssertTrue(table.contains("66.66%"), table)
+        XCTAssertTrue(table.contains("村社区"), table)
+        let english = try sanji.ok(["dashboard", "--month", "2026-11", "--lang", "en"])
+        XCTAssertTrue(english.contains("Satisfaction") && english.contains("50.00%"), english)
+        let csv = try sanji.ok(["dashboard", "--month", "2026-11", "--format", "csv"])
+        XCTAssertTrue(csv.contains("cases,total,accepted,3\n"), csv)
+        XCTAssertTrue(csv.contains("cases,total,grade:不满意,1\n"), csv)
+    }
+
+    func testErrorsAreClearAndActionable() throws {
+        let none = try sanji.run(["dashboard"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("no Sanji node at") && none.stderr.contains("sanji init"), none.stderr)
+
+        try initCounty()
+        let twice = try sanji.run(["init", "--id", "340321", "--name", "x", "--level", "county"])
+        XCTAssertEqual(twice.status, 1)
+        XCTAssertTrue(twice.stderr.contains("already holds a Sanji node"), twice.stderr)
+
+        let listed = try sanji.ok(["catalog", "list", "--level", "county", "--format", "csv"])
+        let real = String(listed.split(separator: "\n")[1].split(separator: ",")[0])
+        let mistyped = String(real.dropLast()) + (real.hasSuffix("9") ? "8" : "9")
+        let typo = try sanji.run(["case", "accept", "--case-no", "1", "--item", mistyped])
+        XCTAssertEqual(typo.status, 1)
+        XCTAssertTrue(typo.stderr.contains("item_code: no item \(mistyped) in the catalogue; closest:") && typo.stderr.contains(real), typo.stderr)
+
+        let badFile = try sanji.write("bad.csv", "case_no,item_code,accepted_at,channel\nX1,NOPE,2026-11-02 09:00,window\nX2,NOPE,yesterday,window\n")
+        let rejected = try sanji.run(["import", "cases", badFile])
+        XCTAssertEqual(rejected.status, 1)
+        XCTAssertTrue(rejected.stderr.contains("bad.csv:2: item_code: no item NOPE"), rejected.stderr)
+        XCTAssertTrue(rejected.stderr.contains("bad.csv:3: accepted_at: \"yesterday\" is not an ISO 8601 time"), rejected.stderr)
+        XCTAssertTrue(rejected.stderr.contains("rejected, nothing was imported: 3 problems in 2 rows"), rejected.stderr)
+
+        let missing = try sanji.run(["import", "cases", "/nonexistent/cases.csv"])
+        XCTAssertTrue(missing.stderr.contains("/nonexistent/cases.csv: no such file"), missing.stderr)
+
+        let period = try sanji.run(["dashboard", "--month", "2026-13"])
+        XCTAssertNotEqual(period.status, 0)
+        XCTAssertTrue(period.stderr.contains("--month 2026-13 is not a month"), period.stderr)
+    }
+
+    func testTheRootAloneOwnsTheCatalogue() throws {
+        try sanji.ok(["init", "--id", "340321100", "--name", "城关镇为民服务中心", "--level", "township", "--parent", "tcp://127.0.0.1:7701"])
+        let r = try sanji.run(["catalog", "import", "nodes/sample/items.csv"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("only the root owns the catalogue"), r.stderr)
+    }
+
+    func testDataDirectoryFromTheEnvironment_andVersion() throws {
+        let env = ["SANJI_DATA": sanji.data.path]
+        let made = try sanji.run(["init", "--id", "340321100201", "--name", "某村代办站", "--level", "村"], environment: env, useDataFlag: false)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        XCTAssertTrue(made.stdout.contains(sanji.data.path), made.stdout)
+        let version = try sanji.run(["--version"], useDataFlag: false)
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil, version.stdout)
+    }
+
+    func testCatalogueListInCSV_importsBackUnchanged() throws {
+        try initCounty()
+        let listed = try sanji.ok(["catalog", "list", "--withdrawn", "--format", "csv"])
+        let path = try sanji.write("roundtrip.csv", listed)
+        let again = try sanji.ok(["catalog", "import", path])
+        XCTAssertTrue(again.contains("73 items: 0 new, 0 updated, 73 unchanged; nothing changed"), again)
+    }
+
+    func testSimulate_isReproducibleBySeed() throws {
+        try initCounty()
+        let a = try sanji.ok(["simulate", "--days", "10", "--cases-per-day", "20", "--seed", "5"])
+        let b = try sanji.ok(["simulate", "--days", "10", "--cases-per-day", "20", "--seed", "5"])
+        XCTAssertTrue(a.contains(" new cases"), a)
+        XCTAssertTrue(b.contains(": 0 new cases"), "the same seed makes the same cases: \(b)")
+    }
+}
