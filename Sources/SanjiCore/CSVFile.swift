@@ -6,6 +6,8 @@ public struct CSVFile: Sendable {
     public let encoding: TextEncoding
     /// Column index by header name.
     public let columns: [String: Int]
+    /// The same as a short list: a linear scan over ten names beats hashing on the hot path.
+    private let columnList: [(name: String, index: Int)]
     private let utf8: [UInt8]
 
     public struct Rejected: Error, Sendable {
@@ -50,6 +52,7 @@ public struct CSVFile: Sendable {
         }
         guard issues.isEmpty else { throw Rejected(issues: issues) }
         self.columns = columns
+        columnList = columns.map { ($0.key, $0.value) }
     }
 
     /// The data records after the header. A syntax error ends the sequence and is reported
@@ -76,11 +79,13 @@ public struct CSVFile: Sendable {
     /// The trimmed value of `column` in a record; empty when the row is short.
     @inline(__always)
     public func value(_ record: CSVReader.Record, _ column: String) -> String {
-        guard let i = columns[column], i < record.fields.count else { return "" }
-        let raw = record.fields[i]
-        // Fast path: most cells have no surrounding space.
-        if let f = raw.utf8.first, let l = raw.utf8.last, f > 0x20, l > 0x20, f < 0x80, l < 0x80 { return raw }
-        return raw.trimmingSpaces
+        var index = -1
+        for c in columnList where c.name == column {
+            index = c.index
+            break
+        }
+        guard index >= 0, index < record.fields.count else { return "" }
+        return record.fields[index].trimmingSpaces
     }
 
     /// Bytes counted for progress reports.

@@ -17,6 +17,10 @@ public enum CaseChannel: String, CaseIterable, Sendable, Codable {
     public var isOnline: Bool { self == .online || self == .mobile || self == .kiosk }
 
     public init?(text: String) {
+        if let v = CaseChannel(rawValue: text) {
+            self = v
+            return
+        }
         let t = text.trimmingSpaces
         if let v = CaseChannel(rawValue: t.lowercased()) {
             self = v
@@ -85,6 +89,10 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
     }
 
     public init?(text: String) {
+        if let v = Outcome(rawValue: text) {
+            self = v
+            return
+        }
         let t = text.trimmingSpaces
         if let v = Outcome(rawValue: t.lowercased()) {
             self = v

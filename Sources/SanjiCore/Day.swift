@@ -21,11 +21,14 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              let y = Day.digits(u, 0, 4), let m = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2)
-        else { return nil }
-        self.init(year: y, month: m, day: d)
+        var s = String(text)
+        guard let parsed = s.withUTF8({ u -> Day? in
+            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+                  let y = Day.digits(u, 0, 4), let m = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2)
+            else { return nil }
+            return Day(year: y, month: m, day: d)
+        }) else { return nil }
+        self = parsed
     }
 
     public var components: (year: Int, month: Int, day: Int) {
@@ -65,7 +68,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func digits(_ u: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    static func digits(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         var value = 0
         for i in start..<(start + count) {
             let c = u[i]

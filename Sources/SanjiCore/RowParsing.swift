@@ -164,6 +164,12 @@ public struct RowParser: Sendable {
     }
 
     func flag(_ text: String, field: String, problems: inout [Problem]) -> Bool? {
+        switch text {
+        case "": return nil
+        case "1": return true
+        case "0": return false
+        default: break
+        }
         switch text.lowercased() {
         case "": return nil
         case "1", "true", "yes", "y", "是", "√", "t": return true

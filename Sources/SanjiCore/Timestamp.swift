@@ -63,7 +63,11 @@ public struct ZoneRule: Sendable {
     /// Reads ISO 8601 times: `2026-11-03T09:30:00+08:00`, `…Z`, `2026-11-03 09:30`, `2026-11-03T09:30:00`
     /// (local), or a bare date `2026-11-03` (local midnight). Fractional seconds are accepted and dropped.
     public func parse(_ text: some StringProtocol) -> Timestamp? {
-        let u = Array(text.utf8)
+        var s = String(text)
+        return s.withUTF8 { parse(utf8: $0) }
+    }
+
+    private func parse(utf8 u: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard u.count >= 10, u[4] == 45, u[7] == 45,
               let y = Day.digits(u, 0, 4), let mo = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2),
               let day = Day(year: y, month: mo, day: d)
