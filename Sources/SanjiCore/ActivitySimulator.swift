@@ -121,7 +121,7 @@ public struct ActivitySimulator {
                 let name = String(Self.surnames[Int.random(in: 0..<Self.surnames.count, using: &rng)])
                     + String(Self.givenNames[Int.random(in: 0..<Self.givenNames.count, using: &rng)])
                 let idNumber = "340321" + Self.pad(Int.random(in: 19_400_101...20_081_231, using: &rng), 8) + Self.pad(Int.random(in: 0...9999, using: &rng), 4)
-                let assisted = channel == .agent || (level != .county && rng.chance(0.05))
+                let assisted = channel == .agent || rng.chance(level == .county ? 0.02 : 0.05)
                 cases += "\(caseNo),\(item.code),\(zone.format(acceptedAt)),\(channel.rawValue),"
                 cases += completedAt.map { "\(zone.format($0)),\(outcome),\(visits)" } ?? ",,"
                 cases += ",\(assisted ? 1 : 0),\(name),\(idNumber)\n"

@@ -167,3 +167,16 @@ public enum Contribution {
         return out.filter { !$0.value.isZero }
     }
 }
+
+/// A record that adds to summary rows: cases and evaluations.
+public protocol SummarySource: Hashable, Sendable {
+    func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters]
+}
+
+extension CaseRecord: SummarySource {
+    public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
+}
+
+extension EvaluationRecord: SummarySource {
+    public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
+}

@@ -34,49 +34,44 @@ final class Intake {
         if item.withdrawn, try cases.fetch(c.caseNo) == nil {
             return .failure(IntakeFailure(field: "item_code", message: IntakeProblem.withdrawn(item: item, sequence: catalog.sequence).description))
         }
-        if try cases.insertIfAbsent(c) {
-            ledger.add(Contribution.of(c, zone: store.zone))
-            return .success(.new)
-        }
-        let existing = try cases.fetch(c.caseNo)!
-        switch CaseRecord.merge(existing: existing, incoming: c, zone: store.zone) {
-        case .unchanged:
-            return .success(.unchanged)
-        case .update(let merged):
-            try replace(existing, with: merged)
-            return .success(.updated)
-        case .conflict(let field, let message):
-            return .failure(IntakeFailure(field: field, message: message))
-        }
-    }
-
-    func replace(_ old: CaseRecord, with new: CaseRecord) throws {
-        try cases.update(new)
-        ledger.subtract(Contribution.of(old, zone: store.zone))
-        ledger.add(Contribution.of(new, zone: store.zone))
+        return try upsert(c, insert: cases.insertIfAbsent, fetch: { try self.cases.fetch(c.caseNo) },
+                          merge: { CaseRecord.merge(existing: $0, incoming: $1, zone: self.store.zone) }, update: cases.update)
     }
 
     func put(_ e: EvaluationRecord) throws -> Result<PutResult, IntakeFailure> {
-        if try evaluations.insertIfAbsent(e) {
-            ledger.add(Contribution.of(e, zone: store.zone))
+        try upsert(e, insert: evaluations.insertIfAbsent, fetch: { try self.evaluations.fetch(e.evalId) },
+                   merge: { EvaluationRecord.merge(existing: $0, incoming: $1, zone: self.store.zone) }, update: evaluations.update)
+    }
+
+    func replace(_ old: CaseRecord, with new: CaseRecord) throws { try replace(old, with: new, update: cases.update) }
+
+    func replace(_ old: EvaluationRecord, with new: EvaluationRecord) throws { try replace(old, with: new, update: evaluations.update) }
+
+    /// Rewrites a record and moves its contribution from the old summary rows to the new.
+    private func replace<R: SummarySource>(_ old: R, with new: R, update: (R) throws -> Void) throws {
+        try update(new)
+        ledger.subtract(old.contribution(zone: store.zone))
+        ledger.add(new.contribution(zone: store.zone))
+    }
+
+    /// Inserts a new record (adding its contribution), or merges it into the recorded one.
+    private func upsert<R: SummarySource>(
+        _ record: R, insert: (R) throws -> Bool, fetch: () throws -> R?,
+        merge: (R, R) -> MergeDecision<R>, update: (R) throws -> Void
+    ) throws -> Result<PutResult, IntakeFailure> {
+        if try insert(record) {
+            ledger.add(record.contribution(zone: store.zone))
             return .success(.new)
         }
-        let existing = try evaluations.fetch(e.evalId)!
-        switch EvaluationRecord.merge(existing: existing, incoming: e, zone: store.zone) {
-        case .unchanged:
-            return .success(.unchanged)
+        let existing = try fetch()!
+        switch merge(existing, record) {
+        case .unchanged: return .success(.unchanged)
         case .update(let merged):
-            try replace(existing, with: merged)
+            try replace(existing, with: merged, update: update)
             return .success(.updated)
         case .conflict(let field, let message):
             return .failure(IntakeFailure(field: field, message: message))
         }
-    }
-
-    func replace(_ old: EvaluationRecord, with new: EvaluationRecord) throws {
-        try evaluations.update(new)
-        ledger.subtract(Contribution.of(old, zone: store.zone))
-        ledger.add(Contribution.of(new, zone: store.zone))
     }
 
     /// Writes the summary rows; returns how many changed.

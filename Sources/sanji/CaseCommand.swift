@@ -196,14 +196,10 @@ struct ImportCommand: ParsableCommand {
 
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
-                let store = try options.open()
-                let bytes = try Console.read(file)
-                let progress = ProgressLine()
-                let start = Date()
-                defer { progress.finish() }
-                let report = try store.importCases(name: file, bytes: bytes, options: try fileOptions.importOptions(), progress: progress.update)
-                progress.finish()
-                print(report.line(kind: "case", file: file, seconds: Date().timeIntervalSince(start)))
+                let importOptions = try fileOptions.importOptions()
+                try ProgressLine.importing(file, kind: "case", data: options) { store, bytes, progress in
+                    try store.importCases(name: file, bytes: bytes, options: importOptions, progress: progress)
+                }
             }
         }
     }
@@ -230,16 +226,10 @@ struct ImportCommand: ParsableCommand {
 
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
-                let store = try options.open()
-                let bytes = try Console.read(file)
-                let progress = ProgressLine()
-                let start = Date()
-                defer { progress.finish() }
-                let report = try store.importEvaluations(
-                    name: file, bytes: bytes, options: try fileOptions.importOptions(gradeCodes: gradeCodes.flatMap(Grade.Codes.init(rawValue:))),
-                    progress: progress.update)
-                progress.finish()
-                print(report.line(kind: "evaluation", file: file, seconds: Date().timeIntervalSince(start)))
+                let importOptions = try fileOptions.importOptions(gradeCodes: gradeCodes.flatMap(Grade.Codes.init(rawValue:)))
+                try ProgressLine.importing(file, kind: "evaluation", data: options) { store, bytes, progress in
+                    try store.importEvaluations(name: file, bytes: bytes, options: importOptions, progress: progress)
+                }
             }
         }
     }

@@ -98,6 +98,22 @@ final class ProgressLine: @unchecked Sendable {
     func finish() {
         guard enabled, shown else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        shown = false
+    }
+
+    /// Reads `file`, runs the import with a progress line, and prints its one-line summary.
+    static func importing(
+        _ file: String, kind: String, data: DataOptions,
+        _ body: (NodeStore, [UInt8], @escaping ImportProgress) throws -> ImportReport
+    ) throws {
+        let store = try data.open()
+        let bytes = try Console.read(file)
+        let progress = ProgressLine()
+        let start = Date()
+        defer { progress.finish() }
+        let report = try body(store, bytes, progress.update)
+        progress.finish()
+        print(report.line(kind: kind, file: file, seconds: Date().timeIntervalSince(start)))
     }
 }
 
