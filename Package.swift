@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "sanji", targets: ["sanji"]),
         .library(name: "SanjiCore", targets: ["SanjiCore"]),
         .library(name: "SanjiStore", targets: ["SanjiStore"]),
+        .library(name: "SanjiBus", targets: ["SanjiBus"]),
+        .library(name: "SanjiNode", targets: ["SanjiNode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -27,11 +29,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libzmq, as Debian ships it. Only SanjiBus imports it.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // Sockets, CURVE keys and the SJP/1 wire codec (docs/protocol.md).
+        .target(name: "SanjiBus", dependencies: ["SanjiCore", "CZeroMQ"]),
+        // The node runtime: uplink, downlink, relay, heartbeats.
+        .target(
+            name: "SanjiNode",
+            dependencies: ["SanjiCore", "SanjiStore", "SanjiBus", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "sanji",
             dependencies: [
                 "SanjiCore",
                 "SanjiStore",
+                "SanjiBus",
+                "SanjiNode",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,6 +57,8 @@ let package = Package(
             dependencies: ["SanjiCore", "SanjiStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore"]),
+        .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore"]),
+        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

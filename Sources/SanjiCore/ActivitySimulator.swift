@@ -97,7 +97,8 @@ public struct ActivitySimulator {
                 }
                 let acceptedAt = Self.moment(day, minutes: Int.random(in: 510...1050, using: &rng), zone: zone)
                 guard acceptedAt <= o.now else { continue }
-                let caseNo = "\(nodeId)\(Self.compact(day))\(Self.pad(seq + 1, 4))"
+                // The seed is part of the number: runs with other seeds never collide, the same seed repeats exactly.
+                let caseNo = "\(nodeId)-\(o.seed)-\(Self.compact(day))\(Self.pad(seq + 1, 4))"
                 // Completion: 即办件 the same day; others within 承诺时限, a few overdue.
                 var completedAt: Timestamp?
                 var doneDay = day

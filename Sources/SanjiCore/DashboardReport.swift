@@ -42,7 +42,9 @@ public struct DashboardReport: Sendable {
         var byLevel: [Level: SummaryCounters] = [:]
         var total = SummaryCounters()
         for (origin, c) in countersByOrigin {
-            let level = levelOf[origin] ?? node.level
+            // Only rows of known nodes count: a row whose origin this node never enrolled or
+            // learnt of (a tampered store) must not inflate any figure.
+            guard let level = levelOf[origin] else { continue }
             byLevel[level, default: SummaryCounters()] += c
             total += c
         }

@@ -56,6 +56,34 @@ enum Migrations {
                 CREATE INDEX summary_day ON summary (day);
                 """)
         }
+        m.registerMigration("v2 federation: node records, cursors, links") { db in
+            try db.execute(sql: """
+                -- A node record has two parts, each with its own authority and revs:
+                -- the enrolment (written by the parent that enrolled the node) and the status (by the node itself).
+                ALTER TABLE node ADD COLUMN public_key TEXT;
+                ALTER TABLE node ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE node ADD COLUMN enroll_origin_rev INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE node ADD COLUMN enroll_rev INTEGER;
+                ALTER TABLE node ADD COLUMN software TEXT;
+                ALTER TABLE node ADD COLUMN catalog_seq INTEGER;
+                ALTER TABLE node ADD COLUMN open_cases INTEGER;
+                ALTER TABLE node ADD COLUMN overdue_cases INTEGER;
+                ALTER TABLE node ADD COLUMN last_activity INTEGER;
+                ALTER TABLE node ADD COLUMN status_as_of INTEGER;
+                ALTER TABLE node ADD COLUMN status_origin_rev INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE node ADD COLUMN status_rev INTEGER;
+                CREATE INDEX node_enroll_rev ON node (enroll_rev) WHERE enroll_rev IS NOT NULL;
+                CREATE INDEX node_status_rev ON node (status_rev) WHERE status_rev IS NOT NULL;
+                CREATE UNIQUE INDEX node_public_key ON node (public_key) WHERE public_key IS NOT NULL;
+                -- Per child: the highest child rev committed here (the upward cursor).
+                CREATE TABLE peer_cursor (child TEXT PRIMARY KEY NOT NULL, cursor INTEGER NOT NULL) WITHOUT ROWID;
+                -- What `sanji serve` last saw of each link, for `sanji status`.
+                CREATE TABLE link (
+                    peer TEXT PRIMARY KEY NOT NULL, role TEXT NOT NULL, endpoint TEXT, state TEXT NOT NULL,
+                    last_heard_at INTEGER, cursor INTEGER, catalog_seq INTEGER, detail TEXT, updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -8,10 +8,11 @@ extension NodeStore {
         try pool.read { db in
             let catalog = try CatalogStore.load(db)
             var nodes: [(id: String, level: Level, reporting: Bool)] = []
-            for r in try Row.fetchAll(db, sql: "SELECT id, level, last_heard_at FROM node") {
+            for r in try Row.fetchAll(db, sql: "SELECT id, level, max(coalesce(status_as_of, 0), coalesce(last_heard_at, 0)) FROM node WHERE revoked = 0") {
                 let id: String = r[0]
-                let heard: Int64? = r[2]
-                let reporting = id == identity.id || (heard.map { $0 >= now.seconds - staleAfter } ?? false)
+                let heard: Int64 = r[2]
+                // "Reported zero" and "not heard from" differ: a node counts once it reported within the window.
+                let reporting = id == identity.id || heard >= now.seconds - staleAfter
                 nodes.append((id, Level(rawValue: r[1]) ?? identity.level, reporting))
             }
             var byOrigin: [String: SummaryCounters] = [:]

@@ -106,6 +106,7 @@ public enum SanjiVersion {
 /// Small key-value facts about the node itself.
 enum Meta: String {
     case nodeId = "node_id", nodeName = "node_name", level, timeZone = "time_zone", parent, createdAt = "created_at"
+    case listen, listenResolved = "listen_resolved", parentKey = "parent_key", parentId = "parent_id"
 
     static func get(_ db: Database, _ key: Meta) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SanjiBus
 import SanjiCore
 import SanjiStore
 
@@ -24,8 +25,14 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("IANA time zone that cuts the days.", valueName: "zone"))
     var timeZone: String = "Asia/Shanghai"
 
-    @Option(help: ArgumentHelp("The parent node's endpoint; omit on the root.", valueName: "endpoint"))
+    @Option(help: ArgumentHelp("The parent node's endpoint, e.g. tcp://10.1.2.3:7701; omit on the root.", valueName: "endpoint"))
     var parent: String?
+
+    @Option(help: ArgumentHelp("The parent's public key (`sanji keys show` there).", valueName: "key"))
+    var parentKey: String?
+
+    @Option(help: ArgumentHelp("Where children connect, e.g. tcp://0.0.0.0:7701 (a port of * picks one once and keeps it).", valueName: "endpoint"))
+    var listen: String?
 
     @OptionGroup var options: DataOptions
 
@@ -33,14 +40,29 @@ struct Init: ParsableCommand {
         guard Level(text: level) != nil else { throw ValidationError("--level \(level) is not a level; use province, city, county, township or village") }
         if name.trimmingSpaces.isEmpty { throw ValidationError("--name is empty; give the station's name") }
         if let problem = NodeIdentity.validate(id: id) { throw ValidationError("--id \(id): \(problem)") }
+        if parent != nil, parentKey == nil { throw ValidationError("--parent needs --parent-key: the parent's public key (`sanji keys show` at the parent)") }
+        if parentKey != nil, parent == nil { throw ValidationError("--parent-key needs --parent") }
+        if let parentKey, !CurveKeyPair.isValidKey(parentKey) { throw ValidationError("--parent-key is not a CURVE public key (40 characters of Z85)") }
+        for (flag, endpoint) in [("--parent", parent), ("--listen", listen)] {
+            if let endpoint, !(endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://")) {
+                throw ValidationError("\(flag) \(endpoint) is not an endpoint; use tcp://host:port")
+            }
+        }
     }
 
     func run() throws {
         try Console.run {
             let identity = NodeIdentity(id: id, name: name.trimmingSpaces, level: Level(text: level)!, timeZone: timeZone, parent: parent)
+            let keys = try CurveKeyPair.generate()
             let store = try NodeStore.create(in: options.directory, identity: identity)
+            try store.saveKeys(publicKey: keys.publicKey, secretKey: keys.secretKey)
+            try store.setLinkConfig(listen: listen, parentKey: parentKey)
             let role = identity.isRoot ? "root: it owns the catalogue" : "parent \(parent!)"
             print("initialised \(identity.level.rawValue) node \(identity.id) (\(identity.name)) at \(store.directory.path); \(role); time zone \(identity.timeZone)")
+            print("public key \(keys.publicKey)")
+            if !identity.isRoot {
+                print("enrol it at the parent: sanji enroll --id \(identity.id) --key \(keys.publicKey)")
+            }
         }
     }
 }

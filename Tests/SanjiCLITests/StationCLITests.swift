@@ -114,7 +114,12 @@ final class StationCLITests: XCTestCase {
     }
 
     func testTheRootAloneOwnsTheCatalogue() throws {
-        try sanji.ok(["init", "--id", "340321100", "--name", "城关镇为民服务中心", "--level", "township", "--parent", "tcp://127.0.0.1:7701"])
+        // The parent key is the example server key from libzmq's CURVE documentation.
+        try sanji.ok(["init", "--id", "340321100", "--name", "城关镇为民服务中心", "--level", "township", "--parent", "tcp://127.0.0.1:7701",
+                      "--parent-key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"])
+        let noKey = try sanji.run(["init", "--id", "340321101", "--name", "x", "--level", "township", "--parent", "tcp://127.0.0.1:7701"], useDataFlag: false)
+        XCTAssertNotEqual(noKey.status, 0)
+        XCTAssertTrue(noKey.stderr.contains("--parent needs --parent-key"), noKey.stderr)
         let r = try sanji.run(["catalog", "import", "nodes/sample/items.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("only the root owns the catalogue"), r.stderr)

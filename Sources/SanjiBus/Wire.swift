@@ -1,0 +1,69 @@
+import SanjiCore
+
+/// SJP/1 messages (docs/protocol.md): one model, one encoder, one decoder.
+public enum WireMessage: Equatable, Sendable {
+    case hello(Hello)
+    case welcome(Welcome)
+    case rows(SyncBatch)
+    case ack(cursor: UInt64, refused: UInt32)
+    case catalog(CatalogDelta)
+    case heartbeat(catalogSeq: UInt64)
+    case error(code: UInt16, reason: String)
+
+    public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"
+    public static let version: UInt8 = 1
+    public static let maxFrameBytes = 16 * 1024 * 1024
+
+    public struct Hello: Equatable, Sendable {
+        public var nodeId, name, level, software: String
+        public var catalogSeq: UInt64
+        public var rev: UInt64
+
+        public init(nodeId: String, name: String, level: String, software: String, catalogSeq: UInt64, rev: UInt64) {
+            self.nodeId = nodeId
+            self.name = name
+            self.level = level
+            self.software = software
+            self.catalogSeq = catalogSeq
+            self.rev = rev
+        }
+    }
+
+    public struct Welcome: Equatable, Sendable {
+        public var parentId: String
+        public var cursor: UInt64
+        public var catalogSeq: UInt64
+        public var heartbeatMs: UInt32
+
+        public init(parentId: String, cursor: UInt64, catalogSeq: UInt64, heartbeatMs: UInt32) {
+            self.parentId = parentId
+            self.cursor = cursor
+            self.catalogSeq = catalogSeq
+            self.heartbeatMs = heartbeatMs
+        }
+    }
+
+    public var command: UInt8 {
+        switch self {
+        case .hello: 1
+        case .welcome: 2
+        case .rows: 3
+        case .ack: 4
+        case .catalog: 5
+        case .heartbeat: 6
+        case .error: 7
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .hello: "HELLO"
+        case .welcome: "WELCOME"
+        case .rows: "ROWS"
+        case .ack: "ACK"
+        case .catalog: "CATALOG"
+        case .heartbeat: "HEARTBEAT"
+        case .error: "ERROR"
+        }
+    }
+}

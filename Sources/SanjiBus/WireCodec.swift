@@ -1,0 +1,248 @@
+import SanjiCore
+
+/// Encodes and decodes SJP/1 frames. The decoder refuses anything it does not fully
+/// understand, with a reason naming the field.
+public enum WireCodec {
+    public struct DecodeError: Error, Equatable, CustomStringConvertible, Sendable {
+        /// 400 malformed, 426 unsupported version.
+        public let code: UInt16
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    public static let counterCount = 14
+
+    // MARK: Encoding
+
+    public static func encode(_ m: WireMessage) -> [UInt8] {
+        var w = Writer()
+        w.bytes(WireMessage.signature)
+        w.u8(WireMessage.version)
+        w.u8(m.command)
+        switch m {
+        case .hello(let h):
+            w.string(h.nodeId); w.string(h.name); w.string(h.level); w.string(h.software)
+            w.u64(h.catalogSeq); w.u64(h.rev)
+        case .welcome(let x):
+            w.string(x.parentId); w.u64(x.cursor); w.u64(x.catalogSeq); w.u32(x.heartbeatMs)
+        case .rows(let r):
+            w.u64(r.fromRev); w.u64(r.toRev)
+            w.u32(UInt32(r.summary.count))
+            for s in r.summary {
+                w.string(s.origin); w.string(s.key.day.description); w.string(s.key.item); w.u64(s.originRev)
+                for c in s.counters.values { w.u32(UInt32(clamping: c)) }
+            }
+            w.u32(UInt32(r.nodes.count))
+            for n in r.nodes {
+                switch n {
+                case .enrolment(let e):
+                    w.u8(1); w.string(e.subject); w.u64(e.originRev); w.string(e.parent); w.string(e.level.rawValue); w.string(e.name)
+                    w.i64(e.enrolledAt); w.u8(e.revoked ? 1 : 0)
+                case .status(let s):
+                    w.u8(2); w.string(s.subject); w.u64(s.originRev); w.string(s.name); w.string(s.level.rawValue); w.string(s.software)
+                    w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases))
+                    w.i64(s.lastActivity); w.i64(s.asOf)
+                }
+            }
+        case .ack(let cursor, let refused):
+            w.u64(cursor); w.u32(refused)
+        case .catalog(let c):
+            w.u64(c.catalogSeq)
+            w.u32(UInt32(c.items.count))
+            for (i, seq) in c.items {
+                w.string(i.code); w.string(i.name); w.string(i.type.rawValue); w.string(i.department); w.string(i.levelsText)
+                w.i64(Int64(i.legalDays ?? -1)); w.u32(UInt32(clamping: i.promisedDays)); w.u8(UInt8(clamping: i.onlineDepth))
+                w.u8(UInt8(clamping: i.maxVisits)); w.u8(i.withdrawn ? 1 : 0); w.u64(seq)
+            }
+            w.u32(UInt32(c.days.count))
+            for d in c.days { w.string(d.day.description); w.string(d.kind.rawValue); w.u64(d.seq) }
+            w.u32(UInt32(c.settings.count))
+            for s in c.settings { w.string(s.key); w.string(s.value); w.u64(s.seq) }
+        case .heartbeat(let seq):
+            w.u64(seq)
+        case .error(let code, let reason):
+            w.u16(code); w.string(reason)
+        }
+        return w.out
+    }
+
+    // MARK: Decoding
+
+    public static func decode(_ frame: [UInt8]) throws(DecodeError) -> WireMessage {
+        var r = Reader(frame)
+        guard frame.count >= 4 else { throw DecodeError(code: 400, reason: "frame of \(frame.count) bytes is shorter than the 4-byte header") }
+        guard frame[0] == 0x53, frame[1] == 0x4A else { throw DecodeError(code: 400, reason: "bad signature (not an SJP frame)") }
+        guard frame[2] == WireMessage.version else { throw DecodeError(code: 426, reason: "protocol version \(frame[2]) is not supported (this node speaks 1)") }
+        r.position = 4
+        let message: WireMessage
+        switch frame[3] {
+        case 1:
+            message = .hello(.init(nodeId: try r.string("node-id"), name: try r.string("name"), level: try r.string("level"),
+                                   software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"), rev: try r.u64("rev")))
+        case 2:
+            message = .welcome(.init(parentId: try r.string("parent-id"), cursor: try r.u64("cursor"), catalogSeq: try r.u64("catalog-seq"),
+                                     heartbeatMs: try r.u32("heartbeat-ms")))
+        case 3:
+            let from = try r.u64("from-rev")
+            let to = try r.u64("to-rev")
+            guard from <= to else { throw DecodeError(code: 400, reason: "from-rev \(from) is above to-rev \(to)") }
+            let sc = try r.count("summary-count", minBytes: 8 + 3 * 2 + counterCount * 4)
+            var summary: [SummaryRowState] = []
+            summary.reserveCapacity(sc)
+            for _ in 0..<sc {
+                let origin = try r.string("origin"), day = try r.day("day"), item = try r.string("item")
+                let originRev = try r.u64("origin-rev")
+                var counters: [Int] = []
+                counters.reserveCapacity(counterCount)
+                for _ in 0..<counterCount { counters.append(Int(try r.u32("counter"))) }
+                summary.append(SummaryRowState(origin: origin, key: SummaryKey(day: day, item: item), originRev: originRev,
+                                               counters: SummaryCounters(values: counters)))
+            }
+            let nc = try r.count("node-count", minBytes: 1 + 2 + 8)
+            var nodes: [NodeRowState] = []
+            for _ in 0..<nc {
+                switch try r.u8("node-row kind") {
+                case 1:
+                    nodes.append(.enrolment(NodeEnrolment(
+                        subject: try r.string("subject"), originRev: try r.u64("origin-rev"), parent: try r.string("parent"),
+                        level: try r.level("level"), name: try r.string("name"), enrolledAt: try r.i64("enrolled-at"), revoked: try r.bool("revoked"))))
+                case 2:
+                    nodes.append(.status(NodeStatus(
+                        subject: try r.string("subject"), originRev: try r.u64("origin-rev"), name: try r.string("name"),
+                        level: try r.level("level"), software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"),
+                        openCases: Int(try r.u32("open-cases")), overdueCases: Int(try r.u32("overdue-cases")),
+                        lastActivity: try r.i64("last-activity"), asOf: try r.i64("as-of"))))
+                case let k:
+                    throw DecodeError(code: 400, reason: "node-row kind \(k) is unknown (1 enrolment, 2 status)")
+                }
+            }
+            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes))
+        case 4:
+            message = .ack(cursor: try r.u64("cursor"), refused: try r.u32("refused"))
+        case 5:
+            let seq = try r.u64("catalog-seq")
+            let ic = try r.count("item-count", minBytes: 5 * 2 + 8 + 4 + 3 + 8)
+            var items: [(item: CatalogItem, seq: UInt64)] = []
+            for _ in 0..<ic {
+                let code = try r.string("code"), name = try r.string("name")
+                let typeText = try r.string("type")
+                guard let type = ItemType(rawValue: typeText) else { throw DecodeError(code: 400, reason: "type \"\(typeText)\" is not a GB/T 39046 code") }
+                let department = try r.string("department")
+                let levelsText = try r.string("levels")
+                let levels = levelsText.split(separator: "|").map { Level(rawValue: String($0)) }
+                guard !levels.isEmpty, !levels.contains(nil) else { throw DecodeError(code: 400, reason: "levels \"\(levelsText)\" is not a |-list of levels") }
+                let legal = try r.i64("legal-days")
+                guard legal >= -1, legal < 100_000 else { throw DecodeError(code: 400, reason: "legal-days \(legal) is out of range") }
+                let promised = try r.u32("promised-days")
+                let depth = try r.u8("online-depth")
+                guard (1...4).contains(depth) else { throw DecodeError(code: 400, reason: "online-depth \(depth) is not 1…4") }
+                let visits = try r.u8("max-visits"), withdrawn = try r.bool("withdrawn"), seq = try r.u64("seq")
+                items.append((CatalogItem(code: code, name: name, type: type, department: department, levels: Set(levels.compactMap { $0 }),
+                                          legalDays: legal < 0 ? nil : Int(legal), promisedDays: Int(promised), onlineDepth: Int(depth),
+                                          maxVisits: Int(visits), withdrawn: withdrawn), seq))
+            }
+            let dc = try r.count("day-count", minBytes: 2 + 2 + 8)
+            var days: [CatalogDelta.DayRow] = []
+            for _ in 0..<dc {
+                let day = try r.day("day")
+                let kindText = try r.string("kind")
+                guard let kind = WorkCalendar.Kind(rawValue: kindText) else { throw DecodeError(code: 400, reason: "kind \"\(kindText)\" is not holiday or workday") }
+                days.append(.init(day: day, kind: kind, seq: try r.u64("seq")))
+            }
+            let stc = try r.count("setting-count", minBytes: 2 + 2 + 8)
+            var settings: [CatalogDelta.SettingRow] = []
+            for _ in 0..<stc { settings.append(.init(key: try r.string("key"), value: try r.string("value"), seq: try r.u64("seq"))) }
+            message = .catalog(CatalogDelta(catalogSeq: seq, items: items, days: days, settings: settings))
+        case 6:
+            message = .heartbeat(catalogSeq: try r.u64("catalog-seq"))
+        case 7:
+            message = .error(code: try r.u16("code"), reason: try r.string("reason"))
+        case let c:
+            throw DecodeError(code: 400, reason: "command \(c) is unknown")
+        }
+        guard r.position == frame.count else {
+            throw DecodeError(code: 400, reason: "\(frame.count - r.position) trailing bytes after a complete \(message.name)")
+        }
+        return message
+    }
+
+    struct Writer {
+        var out: [UInt8] = []
+        init() { out.reserveCapacity(256) }
+        mutating func bytes(_ b: [UInt8]) { out.append(contentsOf: b) }
+        mutating func u8(_ v: UInt8) { out.append(v) }
+        mutating func u16(_ v: UInt16) { out.append(UInt8(v >> 8)); out.append(UInt8(v & 0xFF)) }
+        mutating func u32(_ v: UInt32) { for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8((v >> UInt32(s)) & 0xFF)) } }
+        mutating func u64(_ v: UInt64) { for s in stride(from: 56, through: 0, by: -8) { out.append(UInt8((v >> UInt64(s)) & 0xFF)) } }
+        mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+        mutating func string(_ s: String) {
+            let b = Array(s.utf8.prefix(Int(UInt16.max)))
+            u16(UInt16(b.count))
+            out.append(contentsOf: b)
+        }
+    }
+
+    struct Reader {
+        let data: [UInt8]
+        var position = 0
+        init(_ data: [UInt8]) { self.data = data }
+
+        mutating func need(_ n: Int, _ field: String) throws(DecodeError) {
+            guard data.count - position >= n else {
+                throw DecodeError(code: 400, reason: "\(field): frame ends after \(data.count) bytes, \(n) more needed")
+            }
+        }
+        mutating func u8(_ f: String) throws(DecodeError) -> UInt8 { try need(1, f); defer { position += 1 }; return data[position] }
+        mutating func u16(_ f: String) throws(DecodeError) -> UInt16 {
+            try need(2, f)
+            defer { position += 2 }
+            return UInt16(data[position]) << 8 | UInt16(data[position + 1])
+        }
+        mutating func u32(_ f: String) throws(DecodeError) -> UInt32 {
+            try need(4, f)
+            var v: UInt32 = 0
+            for i in 0..<4 { v = v << 8 | UInt32(data[position + i]) }
+            position += 4
+            return v
+        }
+        mutating func u64(_ f: String) throws(DecodeError) -> UInt64 {
+            try need(8, f)
+            var v: UInt64 = 0
+            for i in 0..<8 { v = v << 8 | UInt64(data[position + i]) }
+            position += 8
+            return v
+        }
+        mutating func i64(_ f: String) throws(DecodeError) -> Int64 { Int64(bitPattern: try u64(f)) }
+        mutating func bool(_ f: String) throws(DecodeError) -> Bool {
+            let v = try u8(f)
+            guard v <= 1 else { throw DecodeError(code: 400, reason: "\(f): \(v) is not 0 or 1") }
+            return v == 1
+        }
+        mutating func string(_ f: String) throws(DecodeError) -> String {
+            let n = Int(try u16(f))
+            try need(n, f)
+            let slice = data[position..<(position + n)]
+            position += n
+            guard let s = String(validating: slice, as: UTF8.self) else { throw DecodeError(code: 400, reason: "\(f): not UTF-8") }
+            return s
+        }
+        mutating func day(_ f: String) throws(DecodeError) -> Day {
+            let text = try string(f)
+            guard let d = Day(text) else { throw DecodeError(code: 400, reason: "\(f): \"\(text)\" is not a YYYY-MM-DD date") }
+            return d
+        }
+        mutating func level(_ f: String) throws(DecodeError) -> Level {
+            let text = try string(f)
+            guard let l = Level(rawValue: text) else { throw DecodeError(code: 400, reason: "\(f): \"\(text)\" is not a level") }
+            return l
+        }
+        /// A count whose elements take at least `minBytes` each: refuses counts the frame cannot hold.
+        mutating func count(_ f: String, minBytes: Int) throws(DecodeError) -> Int {
+            let n = Int(try u32(f))
+            guard n <= (data.count - position) / minBytes else {
+                throw DecodeError(code: 400, reason: "\(f) \(n) cannot fit in the \(data.count - position) bytes left")
+            }
+            return n
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import CZeroMQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error from libzmq, with its errno text.
+public struct ZMQError: Error, CustomStringConvertible, Sendable {
+    public let code: Int32
+    public let operation: String
+
+    init(_ operation: String) {
+        code = zmq_errno()
+        self.operation = operation
+    }
+
+    public var description: String { "\(operation): \(String(cString: zmq_strerror(code)))" }
+    public var isAgain: Bool { code == EAGAIN }
+    public var isInterrupted: Bool { code == EINTR }
+}
+
+/// A libzmq context. libzmq documents contexts as thread-safe.
+public final class ZMQContext: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    public init() {
+        handle = zmq_ctx_new()
+    }
+
+    deinit { zmq_ctx_term(handle) }
+
+    public static var hasCurve: Bool { zmq_has("curve") == 1 }
+}
+
+/// A libzmq socket. Not thread-safe: one thread owns it for its whole life.
+public final class ZMQSocket {
+    public enum Kind {
+        case router, dealer, rep, req, pair
+        var raw: Int32 {
+            switch self {
+            case .router: ZMQ_ROUTER
+            case .dealer: ZMQ_DEALER
+            case .rep: ZMQ_REP
+            case .req: ZMQ_REQ
+            case .pair: ZMQ_PAIR
+            }
+        }
+    }
+
+    let handle: UnsafeMutableRawPointer
+    private var closed = false
+
+    public init(_ context: ZMQContext, _ kind: Kind) throws {
+        guard let h = zmq_socket(context.handle, kind.raw) else { throw ZMQError("zmq_socket") }
+        handle = h
+        try set(ZMQ_LINGER, Int32(0))
+    }
+
+    deinit { close() }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        zmq_close(handle)
+    }
+
+    public func set(_ option: Int32, _ value: Int32) throws {
+        var v = value
+        guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size) == 0 else { throw ZMQError("zmq_setsockopt \(option)") }
+    }
+
+    public func set(_ option: Int32, _ value: Int64) throws {
+        var v = value
+        guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size) == 0 else { throw ZMQError("zmq_setsockopt \(option)") }
+    }
+
+    public func set(_ option: Int32, _ value: String) throws {
+        let bytes = Array(value.utf8)
+        guard bytes.withUnsafeBytes({ zmq_setsockopt(handle, option, $0.baseAddress, bytes.count) }) == 0 else {
+            throw ZMQError("zmq_setsockopt \(option)")
+        }
+    }
+
+    public func string(_ option: Int32) throws -> String {
+        var buf = [CChar](repeating: 0, count: 512)
+        var len = buf.count
+        guard zmq_getsockopt(handle, option, &buf, &len) == 0 else { throw ZMQError("zmq_getsockopt \(option)") }
+        return String(cString: buf)
+    }
+
+    public func bind(_ endpoint: String) throws {
+        guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError("bind \(endpoint)") }
+    }
+
+    public func connect(_ endpoint: String) throws {
+        guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError("connect \(endpoint)") }
+    }
+
+    /// The endpoint actually bound (resolves `tcp://host:*`).
+    public var lastEndpoint: String { (try? string(ZMQ_LAST_ENDPOINT)) ?? "" }
+
+    /// Sends a multipart message without blocking; false when it would block (peer gone, queue full).
+    @discardableResult
+    public func send(_ frames: [[UInt8]]) throws -> Bool {
+        for (i, frame) in frames.enumerated() {
+            let flags = ZMQ_DONTWAIT | (i < frames.count - 1 ? ZMQ_SNDMORE : 0)
+            let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, frame.count, flags) }
+            if rc < 0 {
+                let e = ZMQError("send")
+                if e.isAgain || e.code == EHOSTUNREACH { return false }
+                throw e
+            }
+        }
+        return true
+    }
+
+    /// A received multipart message and the ZAP User-Id of the connection it came on.
+    public struct Received {
+        public let frames: [[UInt8]]
+        public let userId: String?
+    }
+
+    /// Receives one whole multipart message without blocking; nil when none is waiting.
+    public func receive() throws -> Received? {
+        var frames: [[UInt8]] = []
+        var userId: String?
+        while true {
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            let rc = zmq_msg_recv(&msg, handle, frames.isEmpty ? ZMQ_DONTWAIT : 0)
+            if rc < 0 {
+                let e = ZMQError("receive")
+                if e.isAgain, frames.isEmpty { return nil }
+                if e.isInterrupted, frames.isEmpty { return nil }
+                throw e
+            }
+            let size = zmq_msg_size(&msg)
+            let data = zmq_msg_data(&msg)!
+            frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
+            if userId == nil, let p = zmq_msg_gets(&msg, "User-Id") { userId = String(cString: p) }
+            if zmq_msg_more(&msg) == 0 { break }
+        }
+        return Received(frames: frames, userId: userId)
+    }
+}
+
+/// Waits on several sockets at once.
+public enum ZMQPoll {
+    /// Returns, for each socket, whether it is readable; waits at most `timeoutMs`.
+    public static func readable(_ sockets: [ZMQSocket], timeoutMs: Int) -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        let rc = zmq_poll(&items, Int32(items.count), timeoutMs)
+        if rc <= 0 { return Array(repeating: false, count: sockets.count) }
+        return items.map { $0.revents & Int16(ZMQ_POLLIN) != 0 }
+    }
+}
+
+/// A CURVE keypair in Z85 text (40 characters each).
+public struct CurveKeyPair: Sendable, Equatable {
+    public let publicKey: String
+    public let secretKey: String
+
+    public init(publicKey: String, secretKey: String) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+    }
+
+    public static func generate() throws -> CurveKeyPair {
+        var pub = [CChar](repeating: 0, count: 41)
+        var sec = [CChar](repeating: 0, count: 41)
+        guard zmq_curve_keypair(&pub, &sec) == 0 else { throw ZMQError("zmq_curve_keypair") }
+        return CurveKeyPair(publicKey: String(cString: pub), secretKey: String(cString: sec))
+    }
+
+    /// The public key of a secret key.
+    public static func publicKey(of secret: String) -> String? {
+        var pub = [CChar](repeating: 0, count: 41)
+        guard secret.utf8.count == 40, zmq_curve_public(&pub, secret) == 0 else { return nil }
+        return String(cString: pub)
+    }
+
+    /// True when `text` is a Z85 CURVE key (40 characters that decode to 32 bytes).
+    public static func isValidKey(_ text: String) -> Bool {
+        guard text.utf8.count == 40 else { return false }
+        var out = [UInt8](repeating: 0, count: 32)
+        return zmq_z85_decode(&out, text) != nil
+    }
+}
+
+extension CurveKeyPair {
+    /// Z85 text of a raw 32-byte key (as ZAP hands it over).
+    public static func z85(raw: [UInt8]) -> String? {
+        guard raw.count == 32 else { return nil }
+        var out = [CChar](repeating: 0, count: 41)
+        guard zmq_z85_encode(&out, raw, 32) != nil else { return nil }
+        return String(cString: out)
+    }
+}
+
+/// libzmq socket option numbers the runtime sets, so that nothing above this module imports C.
+public enum ZMQOption {
+    public static let routingId = ZMQ_ROUTING_ID
+    public static let routerHandover = ZMQ_ROUTER_HANDOVER
+    public static let curveServer = ZMQ_CURVE_SERVER
+    public static let curvePublicKey = ZMQ_CURVE_PUBLICKEY
+    public static let curveSecretKey = ZMQ_CURVE_SECRETKEY
+    public static let curveServerKey = ZMQ_CURVE_SERVERKEY
+    public static let zapDomain = ZMQ_ZAP_DOMAIN
+    public static let maxMessageSize = ZMQ_MAXMSGSIZE
+    public static let sendHighWater = ZMQ_SNDHWM
+    public static let receiveHighWater = ZMQ_RCVHWM
+    public static let reconnectInterval = ZMQ_RECONNECT_IVL
+    public static let reconnectIntervalMax = ZMQ_RECONNECT_IVL_MAX
+    public static let handshakeInterval = ZMQ_HANDSHAKE_IVL
+}

@@ -1,0 +1,395 @@
+import Foundation
+import Logging
+import SanjiBus
+import SanjiCore
+import SanjiStore
+
+/// Timing and sizes of the runtime; the defaults are the protocol's.
+public struct RuntimeOptions: Sendable {
+    public var heartbeatMs: Int64 = 1000
+    /// A peer silent for this many heartbeats is gone.
+    public var livenessBeats: Int64 = 5
+    public var window = 4
+    public var batchRows = 1000
+    public var retransmitMs: Int64 = 5000
+    /// The node's own status is re-sent at least this often (seconds), so "as of" stays fresh.
+    public var statusInterval: Int64 = 60
+
+    public init() {}
+}
+
+/// One node's network life: a dedicated thread owns every ZeroMQ socket (they are not
+/// thread-safe); it serves enrolled children on a ROUTER (with a ZAP handler for CURVE) and
+/// keeps the link to the parent on a DEALER. `run()` blocks until `stop()`.
+public final class NodeRuntime: @unchecked Sendable {
+    let store: NodeStore
+    let options: RuntimeOptions
+    var logger: Logger
+    private let stopLock = NSLock()
+    private var stopRequested = false
+
+    let context = ZMQContext()
+    var zap: ZMQSocket?
+    var router: ZMQSocket?
+    var dealer: ZMQSocket?
+    let keys: (publicKey: String, secretKey: String)
+    let config: LinkConfig
+
+    // Parent side.
+    struct ChildSession {
+        var lastHeardMs: Int64
+        var lastSentMs: Int64 = 0
+        var catalogSeq: UInt64
+        var lastCatalogSentMs: Int64 = -1_000_000
+        var connected = true
+    }
+    var children: [String: ChildSession] = [:]
+    var allowedKeys: [String: String] = [:]
+    var allowedKeysLoadedMs: Int64 = -1_000_000
+
+    // Child side.
+    var uplink: UplinkState
+    var parentLastHeardMs: Int64 = 0
+    var parentLastSentMs: Int64 = 0
+    var lastHelloMs: Int64 = -1_000_000
+    var reconnectAtMs: Int64 = 0
+    var backoffBeats: Int64 = 1
+    var parentState = "connecting"
+    var parentDetail: String?
+    var parentCatalogSeq: UInt64?
+
+    var localRev: UInt64 = 0
+    var localCatalogSeq: UInt64 = 0
+    var lastRevCheckMs: Int64 = 0
+    var lastStatusMs: Int64 = -1_000_000
+    var lastLinksMs: Int64 = -1_000_000
+
+    public init(store: NodeStore, options: RuntimeOptions = RuntimeOptions(), logger: Logger) throws {
+        self.store = store
+        self.options = options
+        self.logger = logger
+        self.logger[metadataKey: "node.id"] = .string(store.identity.id)
+        keys = try store.loadKeys()
+        config = try store.linkConfig()
+        uplink = UplinkState(window: options.window, retransmitMs: options.retransmitMs)
+    }
+
+    public func stop() {
+        stopLock.lock()
+        stopRequested = true
+        stopLock.unlock()
+    }
+
+    var stopping: Bool {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        return stopRequested
+    }
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Binds and connects, then serves until `stop()`. Throws only for what an operator must fix
+    /// (an endpoint that cannot be bound, missing keys); a peer's misbehaviour is logged and survived.
+    public func run() throws {
+        if let listen = config.listen { try startListening(listen) }
+        if config.parent != nil { try openParentLink(nowMs: Self.nowMs()) }
+        logger.info("serving", metadata: [
+            "listen": .string(config.listenResolved ?? config.listen ?? "-"), "parent": .string(config.parent ?? "-"),
+        ])
+        while !stopping {
+            var sockets: [ZMQSocket] = []
+            if let zap { sockets.append(zap) }
+            if let router { sockets.append(router) }
+            if let dealer { sockets.append(dealer) }
+            _ = ZMQPoll.readable(sockets, timeoutMs: 50)
+            let now = Self.nowMs()
+            do {
+                try serviceZAP()
+                try serviceRouter(nowMs: now)
+                try serviceDealer(nowMs: now)
+                try timers(nowMs: now)
+            } catch {
+                logger.error("runtime step failed; retrying", metadata: ["error": .string("\(error)")])
+            }
+        }
+        try? recordLinks(nowMs: Self.nowMs(), stopped: true)
+        zap?.close()
+        router?.close()
+        dealer?.close()
+        logger.info("stopped")
+    }
+
+    // MARK: Listening (parent side)
+
+    func startListening(_ listen: String) throws {
+        let zap = try ZMQSocket(context, .rep)
+        try zap.bind("inproc://zeromq.zap.01")
+        self.zap = zap
+        let router = try ZMQSocket(context, .router)
+        try router.set(ZMQOption.curveServer, Int32(1))
+        try router.set(ZMQOption.curveSecretKey, keys.secretKey)
+        try router.set(ZMQOption.zapDomain, "sanji")
+        try router.set(ZMQOption.routerHandover, Int32(1))
+        try router.set(ZMQOption.maxMessageSize, Int64(WireMessage.maxFrameBytes))
+        try router.set(ZMQOption.sendHighWater, Int32(10_000))
+        let endpoint = config.listenResolved ?? listen
+        do {
+            try router.bind(endpoint)
+        } catch {
+            throw SanjiError(.io, "cannot listen on \(endpoint): \(error)", hint: "is another sanji serve running on this port? change it with --listen at init")
+        }
+        if listen.hasSuffix(":*"), config.listenResolved == nil {
+            try store.setResolvedListen(router.lastEndpoint)
+        }
+        self.router = router
+        logger.info("listening", metadata: ["endpoint": .string(router.lastEndpoint)])
+    }
+
+    /// Answers ZAP requests: a client key is accepted only if enrolled, and the enrolled node id
+    /// becomes the connection's User-Id.
+    func serviceZAP() throws {
+        guard let zap else { return }
+        while let request = try zap.receive() {
+            let f = request.frames
+            guard f.count >= 6 else { continue }
+            let requestId = f[1]
+            let mechanism = String(decoding: f[5], as: UTF8.self)
+            var status = "400", text = "unknown key", user = ""
+            if mechanism == "CURVE", f.count >= 7, let key = CurveKeyPair.z85(raw: f[6]) {
+                refreshAllowedKeys(nowMs: Self.nowMs(), force: allowedKeys[key] == nil)
+                if let id = allowedKeys[key] {
+                    status = "200"; text = "OK"; user = id
+                } else {
+                    logger.warning("refused a connection: its key is not enrolled here", metadata: [
+                        "peer.key": .string(key), "peer.address": .string(String(decoding: f[3], as: UTF8.self)),
+                    ])
+                }
+            }
+            try zap.send([Array("1.0".utf8), requestId, Array(status.utf8), Array(text.utf8), Array(user.utf8), []])
+        }
+    }
+
+    func refreshAllowedKeys(nowMs: Int64, force: Bool) {
+        guard force || nowMs - allowedKeysLoadedMs > 2000 else { return }
+        if let keys = try? store.enrolledChildKeys() { allowedKeys = keys }
+        allowedKeysLoadedMs = nowMs
+    }
+
+    func serviceRouter(nowMs: Int64) throws {
+        guard let router else { return }
+        while let received = try router.receive() {
+            guard received.frames.count == 2 else {
+                logger.warning("dropped a message of \(received.frames.count) frames (expected routing id and one body)")
+                continue
+            }
+            let child = String(decoding: received.frames[0], as: UTF8.self)
+            guard let user = received.userId, user == child else {
+                logger.warning("dropped a message whose routing id is not its authenticated node", metadata: [
+                    "peer.id": .string(child), "peer.user": .string(received.userId ?? "-"),
+                ])
+                continue
+            }
+            let message: WireMessage
+            do {
+                message = try WireCodec.decode(received.frames[1])
+            } catch {
+                logger.warning("dropped a malformed frame", metadata: ["peer.id": .string(child), "reason": .string(error.reason)])
+                sendToChild(child, .error(code: error.code, reason: error.reason), nowMs: nowMs)
+                continue
+            }
+            try handleFromChild(child, message, nowMs: nowMs)
+        }
+    }
+
+    func sendToChild(_ child: String, _ message: WireMessage, nowMs: Int64) {
+        guard let router else { return }
+        _ = try? router.send([Array(child.utf8), WireCodec.encode(message)])
+        children[child]?.lastSentMs = nowMs
+    }
+
+    func handleFromChild(_ child: String, _ message: WireMessage, nowMs: Int64) throws {
+        var session = children[child] ?? ChildSession(lastHeardMs: nowMs, catalogSeq: 0)
+        session.lastHeardMs = nowMs
+        if !session.connected { logger.info("child is back", metadata: ["peer.id": .string(child)]) }
+        session.connected = true
+        children[child] = session
+        switch message {
+        case .hello(let h):
+            children[child]?.catalogSeq = h.catalogSeq
+            children[child]?.lastCatalogSentMs = -1_000_000
+            let cursor = try store.cursor(of: child)
+            logger.info("child said hello", metadata: ["peer.id": .string(child), "cursor": .stringConvertible(cursor), "peer.rev": .stringConvertible(h.rev)])
+            sendToChild(child, .welcome(.init(parentId: store.identity.id, cursor: cursor, catalogSeq: localCatalogSeq,
+                                              heartbeatMs: UInt32(options.heartbeatMs))), nowMs: nowMs)
+        case .rows(let batch):
+            let result = try store.applyBatch(from: child, batch)
+            for (code, reason) in result.refused {
+                logger.warning("refused rows", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
+                sendToChild(child, .error(code: code, reason: reason), nowMs: nowMs)
+            }
+            if result.gap {
+                logger.info("batch beyond the cursor; asking the child to resend", metadata: [
+                    "peer.id": .string(child), "cursor": .stringConvertible(result.cursor), "from": .stringConvertible(batch.fromRev),
+                ])
+            }
+            sendToChild(child, .ack(cursor: result.cursor, refused: UInt32(result.refused.count)), nowMs: nowMs)
+        case .heartbeat(let seq):
+            children[child]?.catalogSeq = seq
+        case .error(let code, let reason):
+            logger.warning("child reported an error", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
+        case .welcome, .ack, .catalog:
+            sendToChild(child, .error(code: 400, reason: "\(message.name) is sent by a parent, not a child"), nowMs: nowMs)
+        }
+    }
+
+    // MARK: The link to the parent (child side)
+
+    func openParentLink(nowMs: Int64) throws {
+        guard let endpoint = config.parent else { return }
+        guard let parentKey = config.parentKey else {
+            throw SanjiError(.invalidArgument, "this node has a parent (\(endpoint)) but no parent key",
+                             hint: "run `sanji init … --parent-key <key>` or set it with `sanji link --parent-key <key>`")
+        }
+        dealer?.close()
+        let d = try ZMQSocket(context, .dealer)
+        try d.set(ZMQOption.routingId, store.identity.id)
+        try d.set(ZMQOption.curveServerKey, parentKey)
+        try d.set(ZMQOption.curvePublicKey, keys.publicKey)
+        try d.set(ZMQOption.curveSecretKey, keys.secretKey)
+        try d.set(ZMQOption.reconnectInterval, Int32(200))
+        try d.set(ZMQOption.reconnectIntervalMax, Int32(5000))
+        try d.set(ZMQOption.sendHighWater, Int32(1000))
+        try d.connect(endpoint)
+        dealer = d
+        uplink.reset()
+        parentLastHeardMs = nowMs
+        lastHelloMs = -1_000_000
+        parentState = "connecting"
+    }
+
+    func sendToParent(_ message: WireMessage, nowMs: Int64) {
+        guard let dealer else { return }
+        if (try? dealer.send([WireCodec.encode(message)])) == true { parentLastSentMs = nowMs }
+    }
+
+    func serviceDealer(nowMs: Int64) throws {
+        guard let dealer else { return }
+        while let received = try dealer.receive() {
+            guard received.frames.count == 1 else { continue }
+            parentLastHeardMs = nowMs
+            backoffBeats = 1
+            let message: WireMessage
+            do {
+                message = try WireCodec.decode(received.frames[0])
+            } catch {
+                logger.warning("dropped a malformed frame from the parent", metadata: ["reason": .string(error.reason)])
+                continue
+            }
+            switch message {
+            case .welcome(let w):
+                uplink.welcome(cursor: w.cursor)
+                parentCatalogSeq = w.catalogSeq
+                if parentState != "up" { logger.info("linked to parent", metadata: ["peer.id": .string(w.parentId), "cursor": .stringConvertible(w.cursor)]) }
+                parentState = "up"
+                parentDetail = nil
+                if config.parentId != w.parentId { try? store.setParentId(w.parentId) }
+            case .ack(let cursor, _):
+                if case .rewound(let to) = uplink.ack(cursor: cursor) {
+                    logger.info("parent asked to resend", metadata: ["cursor": .stringConvertible(to)])
+                }
+            case .catalog(let delta):
+                if try store.applyCatalog(delta) {
+                    localCatalogSeq = delta.catalogSeq
+                    logger.info("catalogue updated from parent", metadata: ["catalog.seq": .stringConvertible(delta.catalogSeq), "items": .stringConvertible(delta.items.count)])
+                    sendToParent(.heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs)
+                }
+            case .heartbeat(let seq):
+                parentCatalogSeq = seq
+            case .error(let code, let reason):
+                logger.warning("parent refused", metadata: ["code": .stringConvertible(code), "reason": .string(reason)])
+                parentDetail = "\(code) \(reason)"
+            case .hello, .rows:
+                sendToParent(.error(code: 400, reason: "\(message.name) is sent by a child, not a parent"), nowMs: nowMs)
+            }
+        }
+    }
+
+    // MARK: Timers
+
+    func timers(nowMs: Int64) throws {
+        let beat = options.heartbeatMs
+        if nowMs - lastRevCheckMs >= 50 {
+            localRev = UInt64(try store.currentRev())
+            localCatalogSeq = try store.catalogSequence()
+            lastRevCheckMs = nowMs
+        }
+        if nowMs - lastStatusMs >= 2000 {
+            try store.refreshOwnStatus(interval: options.statusInterval)
+            lastStatusMs = nowMs
+        }
+        // Parent side: heartbeats, expiry, catalogue pushes.
+        for (child, s) in children {
+            if s.connected, nowMs - s.lastHeardMs > beat * options.livenessBeats {
+                children[child]?.connected = false
+                logger.info("child went silent", metadata: ["peer.id": .string(child)])
+                continue
+            }
+            guard s.connected else { continue }
+            if s.catalogSeq < localCatalogSeq, nowMs - s.lastCatalogSentMs >= 5000, let delta = try store.catalogDelta(after: s.catalogSeq) {
+                sendToChild(child, .catalog(delta), nowMs: nowMs)
+                children[child]?.lastCatalogSentMs = nowMs
+            }
+            if nowMs - (children[child]?.lastSentMs ?? 0) >= beat {
+                sendToChild(child, .heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs)
+            }
+        }
+        // Child side: hello, liveness, uplink.
+        if dealer != nil {
+            if nowMs - parentLastHeardMs > beat * options.livenessBeats {
+                if nowMs >= reconnectAtMs {
+                    if parentState == "up" { logger.warning("parent went silent; reconnecting") }
+                    parentState = "down"
+                    try openParentLink(nowMs: nowMs)
+                    parentState = "down"
+                    parentLastHeardMs = nowMs - beat * options.livenessBeats + beat * backoffBeats
+                    reconnectAtMs = nowMs + beat * backoffBeats
+                    backoffBeats = min(backoffBeats * 2, 16)
+                }
+            }
+            if !uplink.welcomed, nowMs - lastHelloMs >= 2000 {
+                sendToParent(.hello(.init(nodeId: store.identity.id, name: store.identity.name, level: store.identity.level.rawValue,
+                                          software: SanjiVersion.string, catalogSeq: localCatalogSeq, rev: localRev)), nowMs: nowMs)
+                lastHelloMs = nowMs
+            }
+            if uplink.welcomed {
+                if uplink.checkTimeout(nowMs: nowMs) { logger.info("no acknowledgement in time; resending", metadata: ["cursor": .stringConvertible(uplink.acked)]) }
+                while let start = uplink.nextBatchStart(localRev: localRev) {
+                    guard let batch = try store.readBatch(after: start, limit: options.batchRows) else { break }
+                    sendToParent(.rows(batch), nowMs: nowMs)
+                    uplink.sent(from: batch.fromRev, to: batch.toRev, nowMs: nowMs)
+                }
+            }
+            if nowMs - parentLastSentMs >= beat { sendToParent(.heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs) }
+        }
+        if nowMs - lastLinksMs >= 1000 {
+            try recordLinks(nowMs: nowMs, stopped: false)
+            lastLinksMs = nowMs
+        }
+    }
+
+    func recordLinks(nowMs: Int64, stopped: Bool) throws {
+        var records: [LinkRecord] = []
+        let seconds = nowMs / 1000
+        if let parent = config.parent {
+            records.append(LinkRecord(peer: "parent", role: "parent", endpoint: parent, state: stopped ? "stopped" : parentState,
+                                      lastHeardAt: parentLastHeardMs / 1000, cursor: uplink.acked, catalogSeq: parentCatalogSeq,
+                                      detail: parentDetail, updatedAt: seconds))
+        }
+        for (child, s) in children {
+            records.append(LinkRecord(peer: child, role: "child", endpoint: nil, state: stopped ? "stopped" : (s.connected ? "connected" : "silent"),
+                                      lastHeardAt: s.lastHeardMs / 1000, cursor: try store.cursor(of: child), catalogSeq: s.catalogSeq,
+                                      detail: nil, updatedAt: seconds))
+        }
+        try store.recordLinks(records)
+    }
+}

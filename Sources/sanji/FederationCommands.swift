@@ -1,0 +1,155 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SanjiBus
+import SanjiCore
+import SanjiNode
+import SanjiStore
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "This node's CURVE keys.",
+        subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print this node's public key (give it to the parent for `sanji enroll`).")
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run {
+                print(try options.open().loadKeys().publicKey)
+            }
+        }
+    }
+}
+
+struct Enroll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enrol a child node: only enrolled keys may connect, and a child speaks only for its own subtree.",
+        discussion: """
+            At the parent, with the child's id and the public key its `sanji init` printed:
+              sanji enroll --id 340321100 --key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name 城关镇为民服务中心 --data ./county
+            Enrolling a known child again replaces its key (after `sanji keys` were remade there).
+            """)
+
+    @Option(help: ArgumentHelp("The child's node id.", valueName: "id")) var id: String
+    @Option(help: ArgumentHelp("The child's public key.", valueName: "key")) var key: String
+    @Option(help: ArgumentHelp("The child's name (default: its id until it reports).", valueName: "name")) var name: String?
+    @Option(help: ArgumentHelp("The child's level (default: the level below this node).", valueName: "level")) var level: String?
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if !CurveKeyPair.isValidKey(key) { throw ValidationError("--key is not a CURVE public key (40 characters of Z85, as `sanji keys show` prints)") }
+        if let level, Level(text: level) == nil { throw ValidationError("--level \(level) is not a level") }
+    }
+
+    func run() throws {
+        try Console.run {
+            let store = try options.open()
+            let e = try store.enroll(id: id, publicKey: key, name: name, level: level.flatMap { Level(text: $0) })
+            print("enrolled \(e.level.rawValue) node \(e.subject) (\(e.name)) under \(e.parent)")
+        }
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the node: serve enrolled children and keep the link to the parent. Ctrl-C or SIGTERM stops it cleanly.",
+        discussion: "Run it under systemd or docker; everything it needs is in the data directory.")
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level")) var logLevel: String = "info"
+    @Option(help: .hidden) var heartbeatMs: Int64 = 1000
+    @Option(help: .hidden) var statusInterval: Int64 = 60
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): use trace, debug, info, notice, warning, error or critical") }
+        if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
+    }
+
+    func run() throws {
+        try Console.run {
+            let store = try options.open()
+            let level = Logger.Level(rawValue: logLevel)!
+            LoggingSystem.bootstrap { label in
+                var h = StreamLogHandler.standardError(label: label)
+                h.logLevel = level
+                return h
+            }
+            var runtimeOptions = RuntimeOptions()
+            runtimeOptions.heartbeatMs = heartbeatMs
+            runtimeOptions.statusInterval = statusInterval
+            let runtime = try NodeRuntime(store: store, options: runtimeOptions, logger: Logger(label: "sanji"))
+            var sources: [DispatchSourceSignal] = []
+            for sig in [SIGTERM, SIGINT] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { runtime.stop() }
+                source.resume()
+                sources.append(source)
+            }
+            try runtime.run()
+            _ = sources
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Link state, parent and children last seen, backlog (rows not yet acknowledged), catalogue sequence.")
+
+    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var options: DataOptions
+
+    func run() throws {
+        try Console.run {
+            let store = try options.open()
+            let config = try store.linkConfig()
+            let links = try store.links()
+            let now = Timestamp.now().seconds
+            let parent = links.first { $0.role == "parent" }
+            let backlog = config.parent == nil ? 0 : try store.backlog(above: parent?.cursor ?? 0)
+            let serving = links.contains { now - $0.updatedAt <= 5 && $0.state != "stopped" }
+            let children = links.filter { $0.role == "child" }
+            let seq = try store.catalogSequence()
+            let z = store.zone
+            func time(_ t: Int64?) -> String { t.map { z.format(Timestamp(seconds: $0)) } ?? "never" }
+            if format == .json {
+                print(JSONValue.object([
+                    ("node", .object([("id", .string(store.identity.id)), ("name", .string(store.identity.name)), ("level", .string(store.identity.level.rawValue))])),
+                    ("serving", .bool(serving)),
+                    ("listen", config.listenResolved.map(JSONValue.string) ?? config.listen.map(JSONValue.string) ?? .null),
+                    ("public_key", .string(try store.loadKeys().publicKey)),
+                    ("catalog_sequence", .int(Int(seq))),
+                    ("rev", .int(try store.currentRev())),
+                    ("parent", parent.map { p in .object([
+                        ("endpoint", .string(p.endpoint ?? "")), ("id", config.parentId.map(JSONValue.string) ?? .null), ("state", .string(p.state)),
+                        ("last_heard_at", p.lastHeardAt.map { .string(time($0)) } ?? .null), ("acknowledged_rev", .int(Int(p.cursor ?? 0))),
+                        ("backlog", .int(backlog)), ("detail", p.detail.map(JSONValue.string) ?? .null),
+                    ]) } ?? (config.parent.map { .object([("endpoint", .string($0)), ("state", .string("not started")), ("backlog", .int(backlog))]) } ?? .null)),
+                    ("children", .array(children.map { c in .object([
+                        ("id", .string(c.peer)), ("state", .string(c.state)), ("last_heard_at", .string(time(c.lastHeardAt))),
+                        ("cursor", .int(Int(c.cursor ?? 0))), ("catalog_sequence", .int(Int(c.catalogSeq ?? 0))),
+                    ]) })),
+                ]).render())
+                return
+            }
+            print("\(store.identity.name)  (\(store.identity.id), \(store.identity.level.rawValue))")
+            print("sanji serve: \(serving ? "running" : "not running (no link update in the last 5 s)")")
+            if let listen = config.listenResolved ?? config.listen { print("listening:   \(listen)") }
+            print("catalogue:   sequence \(seq)\(config.parent == nil ? " (root)" : "")")
+            if let p = parent {
+                print("parent:      \(p.endpoint ?? "") \(config.parentId.map { "(\($0))" } ?? "") — \(p.state), last heard \(time(p.lastHeardAt))")
+                print("             acknowledged up to rev \(p.cursor ?? 0); backlog \(NumberText.thousands(backlog)) row(s)\(p.detail.map { "; last refusal: \($0)" } ?? "")")
+            } else if let endpoint = config.parent {
+                print("parent:      \(endpoint) — not linked yet; backlog \(NumberText.thousands(backlog)) row(s)")
+            }
+            if !children.isEmpty {
+                var t = TextTable(headers: ["child", "state", "last heard", "cursor", "catalogue"], alignments: [.left, .left, .left, .right, .right])
+                for c in children { t.add([c.peer, c.state, time(c.lastHeardAt), String(c.cursor ?? 0), String(c.catalogSeq ?? 0)]) }
+                print(t.render(indent: "  "))
+            }
+        }
+    }
+}

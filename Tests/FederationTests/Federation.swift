@@ -1,0 +1,220 @@
+import Foundation
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A county of real `sanji` processes on loopback, each with its own data directory, for
+/// integration tests. Every wait is on a condition with a deadline; nothing sleeps to synchronise.
+struct TimedOut: Error {
+    let what: String
+}
+
+final class Federation {
+    struct Node {
+        let id: String
+        let level: String
+        let dir: URL
+        var process: Process?
+    }
+
+    let root: URL
+    private(set) var nodes: [String: Node] = [:]
+    /// Faster than production (1 s) so that expiry and reconnects take about a second.
+    let heartbeatMs = 200
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-fed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { shutdown() }
+
+    func shutdown() {
+        for (_, n) in nodes {
+            if let p = n.process, p.isRunning {
+                kill(p.processIdentifier, SIGCONT)
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
+        if ProcessInfo.processInfo.environment["SANJI_KEEP_TEST_DATA"] == nil { try? FileManager.default.removeItem(at: root) }
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["SANJI_BIN"] { return URL(fileURLWithPath: path) }
+        return Bundle.main.bundleURL.appendingPathComponent("sanji")
+    }
+
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs one `sanji` command against a node (or none) and returns its output.
+    @discardableResult
+    func sanji(_ args: [String], node: String? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args + (node.map { ["--data", nodes[$0]!.dir.path] } ?? [])
+        p.currentDirectoryURL = Self.repoRoot
+        let errURL = root.appendingPathComponent("stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        let err = try FileHandle(forWritingTo: errURL)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        try err.close()
+        return Run(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    @discardableResult
+    func ok(_ args: [String], node: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let r = try sanji(args, node: node)
+        XCTAssertEqual(r.status, 0, "sanji \(args.joined(separator: " ")) at \(node ?? "-") failed:\n\(r.stderr)", file: file, line: line)
+        return r.stdout
+    }
+
+    func json(_ args: [String], node: String) throws -> [String: Any] {
+        let text = try ok(args + ["--format", "json"], node: node)
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    // MARK: Building the tree
+
+    /// Initialises a node; children of `parent` are enrolled there. Nodes with children listen on a wildcard port.
+    func add(_ id: String, level: String, parent: String? = nil, listens: Bool = true, enrol: Bool = true) throws {
+        let dir = root.appendingPathComponent(id)
+        var args = ["init", "--id", id, "--name", "节点\(id)", "--level", level, "--data", dir.path]
+        if listens { args += ["--listen", "tcp://127.0.0.1:*"] }
+        if let parent {
+            args += ["--parent", try endpoint(of: parent), "--parent-key", try publicKey(of: parent)]
+        }
+        try ok(args)
+        nodes[id] = Node(id: id, level: level, dir: dir, process: nil)
+        if let parent, enrol {
+            try ok(["enroll", "--id", id, "--key", try publicKey(of: id)], node: parent)
+        }
+    }
+
+    func publicKey(of id: String) throws -> String {
+        try ok(["keys", "show"], node: id).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The endpoint a parent bound (it must be running, or have run once).
+    func endpoint(of id: String) throws -> String {
+        var found = ""
+        try waitUntil("\(id) has bound its endpoint", timeout: 20) {
+            found = (try self.json(["status"], node: id)["listen"] as? String) ?? ""
+            return !found.isEmpty && !found.hasSuffix(":*")
+        }
+        return found
+    }
+
+    func start(_ id: String) throws {
+        guard var n = nodes[id] else { return XCTFail("no node \(id)") }
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
+        let log = n.dir.appendingPathComponent("serve.log")
+        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        p.standardError = handle
+        p.standardOutput = handle
+        try p.run()
+        n.process = p
+        nodes[id] = n
+    }
+
+    func signal(_ id: String, _ sig: Int32) {
+        guard let p = nodes[id]?.process else { return }
+        kill(p.processIdentifier, sig)
+    }
+
+    /// SIGKILL (no chance to clean up) or SIGTERM (a clean stop), and wait for the process to end.
+    func stop(_ id: String, hard: Bool) {
+        guard let p = nodes[id]?.process else { return }
+        kill(p.processIdentifier, SIGCONT)
+        kill(p.processIdentifier, hard ? SIGKILL : SIGTERM)
+        p.waitUntilExit()
+        nodes[id]?.process = nil
+    }
+
+    func log(_ id: String) -> String {
+        (try? String(contentsOf: nodes[id]!.dir.appendingPathComponent("serve.log"), encoding: .utf8)) ?? ""
+    }
+
+    func dbPath(_ id: String) -> String { nodes[id]!.dir.appendingPathComponent("sanji.sqlite").path }
+
+    /// Polls `condition` until it holds or the deadline passes (then fails the test).
+    func waitUntil(_ what: String, timeout: TimeInterval = 60, file: StaticString = #filePath, line: UInt = #line,
+                   _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        XCTFail("timed out after \(Int(timeout)) s waiting until \(what)", file: file, line: line)
+        throw TimedOut(what: what)
+    }
+
+    // MARK: Figures
+
+    static let countKeys = ["accepted", "completed", "assisted", "immediate", "evaluations", "bad_reviews", "bad_rectified", "bad_revisited"]
+
+    /// The integer figures of one dashboard scope, grades included.
+    static func counts(_ scope: [String: Any]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for k in countKeys { out[k] = scope[k] as? Int ?? -1 }
+        for (g, n) in scope["grades"] as? [String: Int] ?? [:] { out["grade:\(g)"] = n }
+        return out
+    }
+
+    static func add(_ a: [String: Int], _ b: [String: Int]) -> [String: Int] { a.merging(b, uniquingKeysWith: +) }
+
+    static let wholeTime = ["dashboard", "--from", "2000-01-01", "--to", "2099-12-31"]
+
+    /// A node's own figures: its own level's row of its own dashboard (its subtree holds no other node of its level).
+    func ownCounts(_ id: String) throws -> [String: Int] {
+        let d = try json(Self.wholeTime, node: id)
+        let level = nodes[id]!.level
+        let scope = (d["levels"] as? [[String: Any]] ?? []).first { $0["level"] as? String == level } ?? [:]
+        return Self.counts(scope)
+    }
+
+    /// Waits until the root's figures equal the sum of every node's own figures, per level and in total.
+    func waitForConvergence(root: String, nodes ids: [String], timeout: TimeInterval = 90, file: StaticString = #filePath, line: UInt = #line) throws {
+        var last = ""
+        do {
+            try waitUntil("the root's figures equal the sum of every node's own", timeout: timeout, file: file, line: line) {
+                var expectedByLevel: [String: [String: Int]] = [:]
+                var expectedTotal: [String: Int] = [:]
+                for id in ids {
+                    let own = try ownCounts(id)
+                    expectedByLevel[nodes[id]!.level] = Self.add(expectedByLevel[nodes[id]!.level] ?? [:], own)
+                    expectedTotal = Self.add(expectedTotal, own)
+                }
+                let d = try json(Self.wholeTime, node: root)
+                let total = d["total"] as? [String: Any] ?? [:]
+                var ok = Self.counts(total) == expectedTotal && total["nodes"] as? Int == ids.count && total["nodes_reporting"] as? Int == ids.count
+                for scope in d["levels"] as? [[String: Any]] ?? [] {
+                    let level = scope["level"] as? String ?? ""
+                    if let want = expectedByLevel[level], Self.counts(scope) != want { ok = false }
+                }
+                last = "root total \(Self.counts(total)) nodes \(total["nodes"] ?? "?")/\(total["nodes_reporting"] ?? "?"), expected \(expectedTotal) over \(ids.count) nodes"
+                return ok
+            }
+        } catch {
+            XCTFail("last seen: \(last)", file: file, line: line)
+            throw error
+        }
+    }
+}

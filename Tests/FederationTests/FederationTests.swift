@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The federation proofs of the issue, with real `sanji` processes on loopback: a county, two
+/// townships, four villages.
+final class FederationTests: XCTestCase {
+    var fed: Federation!
+    let county = "340321"
+    let townships = ["340321100", "340321101"]
+    let villages = ["340321100201", "340321100202", "340321101201", "340321101202"]
+    var all: [String] { [county] + townships + villages }
+    func parent(of village: String) -> String { String(village.prefix(9)) }
+
+    override func setUpWithError() throws {
+        fed = try Federation()
+        try fed.add(county, level: "county")
+        try fed.ok(["catalog", "import", "nodes/sample/items.csv"], node: county)
+        try fed.ok(["calendar", "import", "nodes/sample/calendar-2026.csv"], node: county)
+        try fed.start(county)
+        for t in townships {
+            try fed.add(t, level: "township", parent: county)
+            try fed.start(t)
+        }
+        for v in villages {
+            try fed.add(v, level: "village", parent: parent(of: v), listens: false)
+            try fed.start(v)
+        }
+        let seq = try fed.json(["status"], node: county)["catalog_sequence"] as? Int ?? -1
+        for id in townships + villages {
+            try fed.waitUntil("\(id) holds the catalogue", timeout: 30) {
+                try self.fed.json(["status"], node: id)["catalog_sequence"] as? Int == seq
+            }
+        }
+    }
+
+    override func tearDown() {
+        fed.shutdown()
+        fed = nil
+    }
+
+    func simulate(_ id: String, days: Int, perDay: Int, seed: Int) throws {
+        try fed.ok(["simulate", "--days", String(days), "--cases-per-day", String(perDay), "--seed", String(seed)], node: id)
+    }
+
+    /// Proof 1: random activity at every node; the county equals the sum of every node's own figures, exactly.
+    func testTheCountyEqualsTheSumOfEveryNode() throws {
+        for (i, id) in all.enumerated() { try simulate(id, days: 20, perDay: 15, seed: 100 + i) }
+        try fed.waitForConvergence(root: county, nodes: all)
+        // A township sees its own subtree only.
+        let t = try fed.json(Federation.wholeTime, node: townships[0])
+        let total = t["total"] as? [String: Any] ?? [:]
+        XCTAssertEqual(total["nodes"] as? Int, 3)
+        let own = try [townships[0]] + villages.filter { parent(of: $0) == townships[0] }
+        var expected: [String: Int] = [:]
+        for id in own { expected = Federation.add(expected, try fed.ownCounts(id)) }
+        XCTAssertEqual(Federation.counts(total), expected)
+        XCTAssertGreaterThan(expected["accepted"] ?? 0, 100)
+    }
+
+    /// Proof 2: kills, freezes and restarts during activity; afterwards nothing is lost or doubled.
+    func testKillsFreezesAndRestarts_loseAndDoubleNothing() throws {
+        let (v1, v2, v3) = (villages[0], villages[1], villages[2])
+        try simulate(v1, days: 10, perDay: 20, seed: 1)
+        fed.stop(v1, hard: true)                       // a village dies mid-stream …
+        try simulate(v1, days: 15, perDay: 20, seed: 2) // … and keeps recording while down
+        try fed.start(v1)
+
+        fed.signal(v3, SIGSTOP)                        // a village freezes
+        try simulate(v3, days: 12, perDay: 20, seed: 3)
+        try fed.waitUntil("the township notices the frozen village", timeout: 20) {
+            self.fed.log(self.parent(of: v3)).contains("child went silent")
+        }
+        fed.signal(v3, SIGCONT)
+
+        // A township is killed while a big backlog streams through it.
+        try simulate(v2, days: 200, perDay: 40, seed: 4)
+        try fed.waitUntil("the township starts relaying the backlog", timeout: 30) {
+            (try self.fed.json(["status"], node: self.townships[0])["rev"] as? Int ?? 0) > 500
+        }
+        fed.stop(townships[0], hard: true)
+        try simulate(townships[0], days: 5, perDay: 10, seed: 5)
+        try fed.start(townships[0])
+
+        // The county restarts cleanly.
+        fed.stop(county, hard: false)
+        try simulate(county, days: 5, perDay: 10, seed: 6)
+        try fed.start(county)
+
+        try fed.waitForConvergence(root: county, nodes: all)
+        // Every store is intact.
+        for id in all {
+            let check = try DatabaseQueue(path: fed.dbPath(id)).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            XCTAssertEqual(check, "ok", id)
+        }
+    }
+
+    /// Proof 3: three catalogue versions while a village is down; it catches up and refuses a withdrawn item.
+    func testAVillageThatWasDownCatchesUpWithTheCatalogue() throws {
+        let v = villages[3]
+        fed.stop(v, hard: false)
+        var items = try String(contentsOf: Federation.repoRoot.appendingPathComponent("nodes/sample/items.csv"), encoding: .utf8)
+        let villageLine = try XCTUnwrap(items.split(separator: "\n").first { $0.contains("county|township|village") && $0.hasSuffix("active") })
+        let code = String(villageLine.split(separator: ",")[0])
+        let path = fed.root.appendingPathComponent("items.csv").path
+        for version in 1...3 {
+            if version == 2 {
+                items = items.replacingOccurrences(of: villageLine, with: villageLine.dropLast("active".count) + "withdrawn")
+            } else {
+                items += "EXTRA\(version),新增事项\(version),20,县数据资源局,county|township|village,,0,4,0,active\n"
+            }
+            try items.write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertTrue(try fed.ok(["catalog", "import", path], node: county).contains("catalogue is now at sequence"))
+        }
+        let seq = try fed.json(["status"], node: county)["catalog_sequence"] as? Int ?? -1
+        XCTAssertEqual(seq, 5, "items v1, calendar, and three more versions")
+        try fed.start(v)
+        try fed.waitUntil("the village reaches the county's catalogue sequence", timeout: 30) {
+            try self.fed.json(["status"], node: v)["catalog_sequence"] as? Int == seq
+        }
+        let refused = try fed.sanji(["case", "accept", "--case-no", "W1", "--item", code, "--channel", "window"], node: v)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("is withdrawn from the catalogue"), refused.stderr)
+        XCTAssertEqual(try fed.sanji(["case", "accept", "--case-no", "W2", "--item", "EXTRA3", "--channel", "window"], node: v).status, 0)
+    }
+
+    /// Proof 4: an unenrolled key and forged rows are refused; the honest nodes keep syncing.
+    func testUnenrolledKeysAndForgedRowsAreRefused_honestNodesKeepSyncing() throws {
+        // A station that was never enrolled tries to join the second township.
+        try fed.add("340321101299", level: "village", parent: townships[1], listens: false, enrol: false)
+        try fed.start("340321101299")
+        try fed.waitUntil("the township refuses the unknown key", timeout: 20) {
+            self.fed.log(self.townships[1]).contains("refused a connection: its key is not enrolled here")
+        }
+
+        // An enrolled village claims rows of a village of another township (a tampered store).
+        let (honest, liar, victim) = (villages[2], villages[0], villages[3])
+        try simulate(victim, days: 5, perDay: 10, seed: 10)
+        try DatabasePool(path: fed.dbPath(liar)).write { db in
+            let rev = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'rev'")! + 1
+            try db.execute(sql: """
+                INSERT INTO summary (origin, day, item, accepted, origin_rev, rev) VALUES (?, '2026-11-02', 'FORGED', 100000, 999999999, ?)
+                """, arguments: [victim, rev])
+            try db.execute(sql: "UPDATE counter SET value = ? WHERE name = 'rev'", arguments: [rev])
+        }
+        try fed.waitUntil("the township refuses the forged rows", timeout: 20) {
+            self.fed.log(self.parent(of: liar)).contains("summary rows of \(victim): not \(liar) or a node enrolled in its subtree")
+        }
+        try simulate(honest, days: 5, perDay: 10, seed: 11)
+        try fed.waitForConvergence(root: county, nodes: all)
+        let countyNodes = try fed.json(Federation.wholeTime, node: county)["total"] as? [String: Any]
+        XCTAssertEqual(countyNodes?["nodes"] as? Int, all.count, "the unenrolled station is unknown to the county")
+    }
+}
