@@ -28,7 +28,7 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The parent node's endpoint, e.g. tcp://10.1.2.3:7701; omit on the root.", valueName: "endpoint"))
     var parent: String?
 
-    @Option(help: ArgumentHelp("The parent's public key (`sanji keys show` there).", valueName: "key"))
+    @Option(help: ArgumentHelp("The parent's public key (`sanji keys show` there); write --parent-key='…' since a key may begin with '-'.", valueName: "key"))
     var parentKey: String?
 
     @Option(help: ArgumentHelp("Where children connect, e.g. tcp://0.0.0.0:7701 (a port of * picks one once and keeps it).", valueName: "endpoint"))
@@ -61,7 +61,7 @@ struct Init: ParsableCommand {
             print("initialised \(identity.level.rawValue) node \(identity.id) (\(identity.name)) at \(store.directory.path); \(role); time zone \(identity.timeZone)")
             print("public key \(keys.publicKey)")
             if !identity.isRoot {
-                print("enrol it at the parent: sanji enroll --id \(identity.id) --key \(keys.publicKey)")
+                print("enrol it at the parent: sanji enroll --id \(identity.id) --key='\(keys.publicKey)'")
             }
         }
     }

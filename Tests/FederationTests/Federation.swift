@@ -95,12 +95,13 @@ final class Federation {
         var args = ["init", "--id", id, "--name", "节点\(id)", "--level", level, "--data", dir.path]
         if listens { args += ["--listen", "tcp://127.0.0.1:*"] }
         if let parent {
-            args += ["--parent", try endpoint(of: parent), "--parent-key", try publicKey(of: parent)]
+            // `=`: a Z85 key may begin with "-", which would read as an option.
+            args += ["--parent", try endpoint(of: parent), "--parent-key=" + (try publicKey(of: parent))]
         }
         try ok(args)
         nodes[id] = Node(id: id, level: level, dir: dir, process: nil)
         if let parent, enrol {
-            try ok(["enroll", "--id", id, "--key", try publicKey(of: id)], node: parent)
+            try ok(["enroll", "--id", id, "--key=" + (try publicKey(of: id))], node: parent)
         }
     }
 
