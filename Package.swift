@@ -57,7 +57,7 @@ let package = Package(
             dependencies: ["SanjiCore", "SanjiStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore"]),
-        .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore"]),
+        .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
         .testTarget(name: "FederationTests", dependencies: ["SanjiCore", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

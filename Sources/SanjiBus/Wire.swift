@@ -5,7 +5,7 @@ public enum WireMessage: Equatable, Sendable {
     case hello(Hello)
     case welcome(Welcome)
     case rows(SyncBatch)
-    case ack(cursor: UInt64, refused: UInt32)
+    case ack(toRev: UInt64, cursor: UInt64, refused: UInt32)
     case catalog(CatalogDelta)
     case heartbeat(catalogSeq: UInt64)
     case error(code: UInt16, reason: String)

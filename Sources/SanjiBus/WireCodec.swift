@@ -44,8 +44,8 @@ public enum WireCodec {
                     w.i64(s.lastActivity); w.i64(s.asOf)
                 }
             }
-        case .ack(let cursor, let refused):
-            w.u64(cursor); w.u32(refused)
+        case .ack(let toRev, let cursor, let refused):
+            w.u64(toRev); w.u64(cursor); w.u32(refused)
         case .catalog(let c):
             w.u64(c.catalogSeq)
             w.u32(UInt32(c.items.count))
@@ -118,7 +118,7 @@ public enum WireCodec {
             }
             message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes))
         case 4:
-            message = .ack(cursor: try r.u64("cursor"), refused: try r.u32("refused"))
+            message = .ack(toRev: try r.u64("to-rev"), cursor: try r.u64("cursor"), refused: try r.u32("refused"))
         case 5:
             let seq = try r.u64("catalog-seq")
             let ic = try r.count("item-count", minBytes: 5 * 2 + 8 + 4 + 3 + 8)

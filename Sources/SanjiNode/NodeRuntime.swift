@@ -232,7 +232,7 @@ public final class NodeRuntime: @unchecked Sendable {
                     "peer.id": .string(child), "cursor": .stringConvertible(result.cursor), "from": .stringConvertible(batch.fromRev),
                 ])
             }
-            sendToChild(child, .ack(cursor: result.cursor, refused: UInt32(result.refused.count)), nowMs: nowMs)
+            sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refused.count)), nowMs: nowMs)
         case .heartbeat(let seq):
             children[child]?.catalogSeq = seq
         case .error(let code, let reason):
@@ -293,8 +293,8 @@ public final class NodeRuntime: @unchecked Sendable {
                 parentState = "up"
                 parentDetail = nil
                 if config.parentId != w.parentId { try? store.setParentId(w.parentId) }
-            case .ack(let cursor, _):
-                if case .rewound(let to) = uplink.ack(cursor: cursor) {
+            case .ack(let toRev, let cursor, _):
+                if case .rewound(let to) = uplink.ack(toRev: toRev, cursor: cursor) {
                     logger.info("parent asked to resend", metadata: ["cursor": .stringConvertible(to)])
                 }
             case .catalog(let delta):

@@ -57,18 +57,19 @@ public struct UplinkState: Sendable, Equatable {
         case stale
     }
 
-    /// ACK: drop acknowledged batches; a cursor below the oldest unacknowledged batch means the
-    /// parent lost or refused what followed, so start again from its cursor.
-    public mutating func ack(cursor: UInt64) -> AckOutcome {
-        guard welcomed else { return .stale }
+    /// ACK for the batch that ended at `toRev`: drop acknowledged batches. A cursor below that
+    /// batch's end means the parent did not apply it (a gap: something before it was lost), so
+    /// start again from the cursor. An ACK for a batch no longer in flight is stale.
+    public mutating func ack(toRev: UInt64, cursor: UInt64) -> AckOutcome {
+        guard welcomed, inFlight.contains(where: { $0.to == toRev }) else { return .stale }
         acked = max(acked, cursor)
-        inFlight.removeAll { $0.to <= cursor }
-        if let oldest = inFlight.first, oldest.from > cursor {
+        if cursor < toRev {
             inFlight = []
             sentUpTo = cursor
             acked = cursor
             return .rewound(to: cursor)
         }
+        inFlight.removeAll { $0.to <= cursor }
         if inFlight.isEmpty, sentUpTo < cursor { sentUpTo = cursor }
         return .advanced
     }
