@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore"]),
         .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
-        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiBus", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -192,7 +192,9 @@ final class Federation {
     }
 
     /// Waits until the root's figures equal the sum of every node's own figures, per level and in total.
-    func waitForConvergence(root: String, nodes ids: [String], timeout: TimeInterval = 90, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `silentEnrolled` nodes are enrolled but never report: counted in `nodes`, never in `nodes_reporting`.
+    func waitForConvergence(root: String, nodes ids: [String], silentEnrolled: Int = 0, timeout: TimeInterval = 90,
+                            file: StaticString = #filePath, line: UInt = #line) throws {
         var last = ""
         do {
             try waitUntil("the root's figures equal the sum of every node's own", timeout: timeout, file: file, line: line) {
@@ -205,7 +207,8 @@ final class Federation {
                 }
                 let d = try json(Self.wholeTime, node: root)
                 let total = d["total"] as? [String: Any] ?? [:]
-                var ok = Self.counts(total) == expectedTotal && total["nodes"] as? Int == ids.count && total["nodes_reporting"] as? Int == ids.count
+                var ok = Self.counts(total) == expectedTotal && total["nodes"] as? Int == ids.count + silentEnrolled
+                    && total["nodes_reporting"] as? Int == ids.count
                 for scope in d["levels"] as? [[String: Any]] ?? [] {
                     let level = scope["level"] as? String ?? ""
                     if let want = expectedByLevel[level], Self.counts(scope) != want { ok = false }

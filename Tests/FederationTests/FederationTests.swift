@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SanjiBus
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -153,5 +154,52 @@ final class FederationTests: XCTestCase {
         try fed.waitForConvergence(root: county, nodes: all)
         let countyNodes = try fed.json(Federation.wholeTime, node: county)["total"] as? [String: Any]
         XCTAssertEqual(countyNodes?["nodes"] as? Int, all.count, "the unenrolled station is unknown to the county")
+    }
+}
+
+/// A hostile but enrolled peer: garbage, wrong versions, oversized and out-of-role frames are
+/// dropped and logged; the node keeps serving everyone else.
+final class HostilePeerTests: XCTestCase {
+    func testHostileFramesAreDroppedAndTheNodeKeepsServing() throws {
+        let fed = try Federation()
+        defer { fed.shutdown() }
+        let county = "340321", township = "340321100", village = "340321100201"
+        try fed.add(county, level: "county")
+        try fed.ok(["catalog", "import", "nodes/sample/items.csv"], node: county)
+        try fed.start(county)
+        try fed.add(township, level: "township", parent: county)
+        try fed.start(township)
+        try fed.add(village, level: "village", parent: township, listens: false)
+        try fed.start(village)
+
+        // A rogue client with an enrolled key and id.
+        let keys = try CurveKeyPair.generate()
+        try fed.ok(["enroll", "--id", "340321100299", "--key=" + keys.publicKey], node: township)
+        let context = ZMQContext()
+        let rogue = try ZMQSocket(context, .dealer)
+        try rogue.set(ZMQOption.routingId, "340321100299")
+        try rogue.set(ZMQOption.curveServerKey, try fed.publicKey(of: township))
+        try rogue.set(ZMQOption.curvePublicKey, keys.publicKey)
+        try rogue.set(ZMQOption.curveSecretKey, keys.secretKey)
+        try rogue.connect(try fed.endpoint(of: township))
+        let frames: [[UInt8]] = [
+            [],
+            Array("GET / HTTP/1.1\r\n\r\n".utf8),
+            [0x53, 0x4A, 9, 6, 0, 0, 0, 0, 0, 0, 0, 0],                                    // another version
+            [0x53, 0x4A, 1, 3] + Array(repeating: 0xFF, count: 40),                        // ROWS with absurd counts
+            WireCodec.encode(.welcome(.init(parentId: "x", cursor: 0, catalogSeq: 0, heartbeatMs: 1))), // a parent's message
+            Array(repeating: 0x41, count: 17 * 1024 * 1024),                               // over the 16 MiB limit
+        ]
+        for f in frames { XCTAssertTrue(try rogue.send([f])) }
+        try fed.waitUntil("the township logs the malformed frames", timeout: 20) {
+            let log = fed.log(township)
+            return log.contains("dropped a malformed frame") && log.contains("protocol version 9 is not supported")
+        }
+        rogue.close()
+
+        // Everyone honest still syncs.
+        try fed.ok(["simulate", "--days", "5", "--cases-per-day", "10", "--seed", "3"], node: village)
+        // The rogue is enrolled but never reported: known to the county, not counted as reporting.
+        try fed.waitForConvergence(root: county, nodes: [county, township, village], silentEnrolled: 1, timeout: 60)
     }
 }
