@@ -11,6 +11,8 @@ swift build --build-tests >/dev/null   # fail here if the build failed
 
 echo "== benchmark smoke run (figures in docs/benchmarks.md come from release builds)"
 .build/debug/sanji bench intake --rows 20000
+.build/debug/sanji bench uplink --rows 5000 --messages 5000
+.build/debug/sanji bench resync --days 30
 
 echo "== tests"
 # XCTest only: the suite has no Swift Testing tests, and its empty run would close the output.

@@ -51,3 +51,13 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// How many summary rows of `origin` this node holds, and the highest origin rev among them.
+    public func summaryExtent(origin: String) throws -> (rows: Int, maxOriginRev: Int) {
+        try pool.read { db in
+            let r = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(origin_rev), 0) FROM summary WHERE origin = ?", arguments: [origin])!
+            return (r[0], r[1])
+        }
+    }
+}
