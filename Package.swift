@@ -56,9 +56,11 @@ let package = Package(
             name: "SanjiStoreTests",
             dependencies: ["SanjiCore", "SanjiStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore"]),
+        // Helpers the end-to-end suites share (running the built binary).
+        .target(name: "SanjiTestSupport", path: "Tests/SanjiTestSupport"),
+        .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore", "SanjiTestSupport"]),
         .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
-        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiBus", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiBus", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SanjiTestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -41,38 +42,15 @@ final class Federation {
         if ProcessInfo.processInfo.environment["SANJI_KEEP_TEST_DATA"] == nil { try? FileManager.default.removeItem(at: root) }
     }
 
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SANJI_BIN"] { return URL(fileURLWithPath: path) }
-        return Bundle.main.bundleURL.appendingPathComponent("sanji")
-    }
+    static var binary: URL { CommandRunner.sanjiBinary }
+    static let repoRoot = CommandRunner.repoRoot
 
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = CommandRunner.Result
 
     /// Runs one `sanji` command against a node (or none) and returns its output.
     @discardableResult
     func sanji(_ args: [String], node: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args + (node.map { ["--data", nodes[$0]!.dir.path] } ?? [])
-        p.currentDirectoryURL = Self.repoRoot
-        let errURL = root.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errURL) }
-        let err = try FileHandle(forWritingTo: errURL)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try err.close()
-        return Run(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        try CommandRunner.run(Self.binary, args + (node.map { ["--data", nodes[$0]!.dir.path] } ?? []))
     }
 
     @discardableResult

@@ -60,6 +60,16 @@ final class FederationTests: XCTestCase {
         for id in own { expected = Federation.add(expected, try fed.ownCounts(id)) }
         XCTAssertEqual(Federation.counts(total), expected)
         XCTAssertGreaterThan(expected["accepted"] ?? 0, 100)
+
+        // Secret keys are readable by their owner only and never logged.
+        for id in all {
+            let path = fed.nodes[id]!.dir.appendingPathComponent("keys/node.key").path
+            let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+            XCTAssertEqual(mode, 0o600, id)
+            let secret = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(secret.count, 40)
+            for other in all { XCTAssertFalse(fed.log(other).contains(secret), "\(id)'s secret key appears in \(other)'s log") }
+        }
     }
 
     /// Proof 2: kills, freezes and restarts during activity; afterwards nothing is lost or doubled.

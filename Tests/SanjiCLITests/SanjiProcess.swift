@@ -1,21 +1,13 @@
 import Foundation
+import SanjiTestSupport
 import XCTest
 
 /// Runs the built `sanji` binary as a user would, in its own temporary data directory.
 struct SanjiProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Result = CommandRunner.Result
 
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["SANJI_BIN"] { return URL(fileURLWithPath: path) }
-        // XCTest on Linux runs from the build products directory, next to the `sanji` executable.
-        return Bundle.main.bundleURL.appendingPathComponent("sanji")
-    }
-
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var binary: URL { CommandRunner.sanjiBinary }
+    static let repoRoot = CommandRunner.repoRoot
 
     let data: URL
 
@@ -27,28 +19,10 @@ struct SanjiProcess {
 
     @discardableResult
     func run(_ args: [String], environment: [String: String] = [:], useDataFlag: Bool = true) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args + (useDataFlag ? ["--data", data.path] : [])
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "SANJI_DATA")
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        p.currentDirectoryURL = Self.repoRoot
-        // stdout through a pipe, stderr into a file: neither can fill up and block the child.
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errURL) }
-        let err = try FileHandle(forWritingTo: errURL)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try err.close()
-        let errData = try Data(contentsOf: errURL)
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return try CommandRunner.run(Self.binary, args + (useDataFlag ? ["--data", data.path] : []), environment: env)
     }
 
     /// Runs and fails the test unless the command succeeded.
