@@ -4,6 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+# The compose file is checked with Debian's docker-compose (no engine needed, none runs here).
+if ! command -v docker-compose >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing docker-compose (to validate docker-compose.yml) …" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+  else
+    echo "setup: missing docker-compose; install it with: sudo apt-get install -y --no-install-recommends docker-compose" >&2
+    exit 1
+  fi
+fi
 
 echo "== build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true

@@ -378,8 +378,10 @@ public final class NodeRuntime: @unchecked Sendable {
     }
 
     func recordLinks(nowMs: Int64, stopped: Bool) throws {
-        var records: [LinkRecord] = []
         let seconds = nowMs / 1000
+        // "self": that this runtime is alive, for `sanji status` and healthchecks even with no links yet.
+        var records = [LinkRecord(peer: "self", role: "self", endpoint: router?.lastEndpoint, state: stopped ? "stopped" : "serving",
+                                  lastHeardAt: seconds, cursor: nil, catalogSeq: localCatalogSeq, detail: nil, updatedAt: seconds)]
         if let parent = config.parent {
             records.append(LinkRecord(peer: "parent", role: "parent", endpoint: parent, state: stopped ? "stopped" : parentState,
                                       lastHeardAt: parentLastHeardMs / 1000, cursor: uplink.acked, catalogSeq: parentCatalogSeq,

@@ -37,6 +37,11 @@ public struct ImportRejected: Error, CustomStringConvertible, Sendable {
     public let file: String
     public let issues: [RowIssue]
 
+    public init(file: String, issues: [RowIssue]) {
+        self.file = file
+        self.issues = issues
+    }
+
     public var description: String {
         let rows = Set(issues.map(\.line)).count
         return "\(file): rejected, nothing was imported: \(issues.count) problem\(issues.count == 1 ? "" : "s") in \(rows) row\(rows == 1 ? "" : "s")"

@@ -274,3 +274,29 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// A consistent copy of the store (SQLite's online backup, safe while `serve` writes) and of
+    /// the node's keys, into a new directory that can serve as `--data` on a replacement machine.
+    public func backup(to target: URL) throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: target.path), !((try? fm.contentsOfDirectory(atPath: target.path)) ?? []).isEmpty {
+            throw SanjiError(.invalidArgument, "\(target.path) is not empty; back up into a new directory")
+        }
+        try fm.createDirectory(at: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let copy = try DatabaseQueue(path: NodeStore.databaseURL(in: target).path)
+        try pool.backup(to: copy)
+        try copy.close()
+        let keys = try loadKeys()
+        let fmKeys = target.appendingPathComponent("keys")
+        try fm.createDirectory(at: fmKeys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard fm.createFile(atPath: fmKeys.appendingPathComponent("node.key").path, contents: Data((keys.secretKey + "\n").utf8),
+                            attributes: [.posixPermissions: 0o600]) else { throw SanjiError(.io, "cannot write the key backup") }
+        try (keys.publicKey + "\n").write(to: fmKeys.appendingPathComponent("node.pub"), atomically: true, encoding: .utf8)
+    }
+
+    /// SQLite's integrity check: "ok" when the file is sound.
+    public func integrityCheck() throws -> String {
+        try pool.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+}

@@ -76,7 +76,7 @@ extension Bench {
                 let base = URL(fileURLWithPath: NSTemporaryDirectory() + "sanji-bench-resync-\(getpid())")
                 defer { try? FileManager.default.removeItem(at: base) }
                 let tree = try FederationBench.Tree(base: base, levels: [.county, .township, .village])
-                let catalogCSV = try String(contentsOfFile: "nodes/sample/items.csv", encoding: .utf8)
+                let catalogCSV = try String(contentsOfFile: "nodes/huaiyuan/items.csv", encoding: .utf8)
                 _ = try tree.stores[0].importCatalog(name: "items.csv", bytes: Array(catalogCSV.utf8))
                 _ = try tree.stores[1].applyCatalog(try tree.stores[0].catalogDelta(after: 0)!)
                 _ = try tree.stores[2].applyCatalog(try tree.stores[0].catalogDelta(after: 0)!)

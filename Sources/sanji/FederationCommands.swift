@@ -60,6 +60,7 @@ struct Serve: ParsableCommand {
         discussion: "Run it under systemd or docker; everything it needs is in the data directory.")
 
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level")) var logLevel: String = "info"
+    @Option(help: ArgumentHelp("text, or json (one object per line, for log collectors).", valueName: "format")) var logFormat: String = "text"
     @Option(help: .hidden) var heartbeatMs: Int64 = 1000
     @Option(help: .hidden) var statusInterval: Int64 = 60
     @OptionGroup var options: DataOptions
@@ -67,13 +68,16 @@ struct Serve: ParsableCommand {
     func validate() throws {
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): use trace, debug, info, notice, warning, error or critical") }
         if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
+        if !["text", "json"].contains(logFormat) { throw ValidationError("--log-format \(logFormat): use text or json") }
     }
 
     func run() throws {
         try Console.run {
             let store = try options.open()
             let level = Logger.Level(rawValue: logLevel)!
+            let json = logFormat == "json"
             LoggingSystem.bootstrap { label in
+                if json { return JSONLogHandler(label: label, level: level) }
                 var h = StreamLogHandler.standardError(label: label)
                 h.logLevel = level
                 return h
@@ -96,22 +100,40 @@ struct Serve: ParsableCommand {
     }
 }
 
+extension Status {
+    func healthCheck(_ store: NodeStore) throws {
+        let now = Timestamp.now().seconds
+        let links = try store.links()
+        guard let me = links.first(where: { $0.role == "self" }), now - me.updatedAt <= 10, me.state == "serving" else {
+            Console.error("unhealthy: sanji serve is not running (no link update in 10 s)")
+            throw ExitCode(1)
+        }
+        if !store.identity.isRoot, links.first(where: { $0.role == "parent" })?.state != "up" {
+            Console.error("unhealthy: the link to the parent is not up")
+            throw ExitCode(1)
+        }
+        print("healthy")
+    }
+}
+
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Link state, parent and children last seen, backlog (rows not yet acknowledged), catalogue sequence.")
 
     @Option(help: "table or json.") var format: OutputFormat = .table
+    @Flag(help: "Exit 0 only if sanji serve is running and the parent link (if any) is up: for healthchecks.") var check = false
     @OptionGroup var options: DataOptions
 
     func run() throws {
         try Console.run {
             let store = try options.open()
+            if check { return try healthCheck(store) }
             let config = try store.linkConfig()
             let links = try store.links()
             let now = Timestamp.now().seconds
             let parent = links.first { $0.role == "parent" }
             let backlog = config.parent == nil ? 0 : try store.backlog(above: parent?.cursor ?? 0)
-            let serving = links.contains { now - $0.updatedAt <= 5 && $0.state != "stopped" }
+            let serving = links.contains { $0.role == "self" && now - $0.updatedAt <= 5 && $0.state == "serving" }
             let children = links.filter { $0.role == "child" }
             let seq = try store.catalogSequence()
             let z = store.zone

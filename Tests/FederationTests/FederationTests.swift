@@ -19,8 +19,8 @@ final class FederationTests: XCTestCase {
     override func setUpWithError() throws {
         fed = try Federation()
         try fed.add(county, level: "county")
-        try fed.ok(["catalog", "import", "nodes/sample/items.csv"], node: county)
-        try fed.ok(["calendar", "import", "nodes/sample/calendar-2026.csv"], node: county)
+        try fed.ok(["catalog", "import", "nodes/huaiyuan/items.csv"], node: county)
+        try fed.ok(["calendar", "import", "nodes/huaiyuan/calendar-2026.csv"], node: county)
         try fed.start(county)
         for t in townships {
             try fed.add(t, level: "township", parent: county)
@@ -113,7 +113,7 @@ final class FederationTests: XCTestCase {
     func testAVillageThatWasDownCatchesUpWithTheCatalogue() throws {
         let v = villages[3]
         fed.stop(v, hard: false)
-        var items = try String(contentsOf: Federation.repoRoot.appendingPathComponent("nodes/sample/items.csv"), encoding: .utf8)
+        var items = try String(contentsOf: Federation.repoRoot.appendingPathComponent("nodes/huaiyuan/items.csv"), encoding: .utf8)
         let villageLine = try XCTUnwrap(items.split(separator: "\n").first { $0.contains("county|township|village") && $0.hasSuffix("active") })
         let code = String(villageLine.split(separator: ",")[0])
         let path = fed.root.appendingPathComponent("items.csv").path
@@ -175,7 +175,7 @@ final class HostilePeerTests: XCTestCase {
         defer { fed.shutdown() }
         let county = "340321", township = "340321100", village = "340321100201"
         try fed.add(county, level: "county")
-        try fed.ok(["catalog", "import", "nodes/sample/items.csv"], node: county)
+        try fed.ok(["catalog", "import", "nodes/huaiyuan/items.csv"], node: county)
         try fed.start(county)
         try fed.add(township, level: "township", parent: county)
         try fed.start(township)

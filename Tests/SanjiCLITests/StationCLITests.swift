@@ -10,8 +10,8 @@ final class StationCLITests: XCTestCase {
 
     func initCounty() throws {
         try sanji.ok(["init", "--id", "340321", "--name", "怀远县政务服务中心", "--level", "county"])
-        try sanji.ok(["catalog", "import", "nodes/sample/items.csv"])
-        try sanji.ok(["calendar", "import", "nodes/sample/calendar-2026.csv"])
+        try sanji.ok(["catalog", "import", "nodes/huaiyuan/items.csv"])
+        try sanji.ok(["calendar", "import", "nodes/huaiyuan/calendar-2026.csv"])
     }
 
     func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
@@ -120,7 +120,7 @@ final class StationCLITests: XCTestCase {
         let noKey = try sanji.run(["init", "--id", "340321101", "--name", "x", "--level", "township", "--parent", "tcp://127.0.0.1:7701"], useDataFlag: false)
         XCTAssertNotEqual(noKey.status, 0)
         XCTAssertTrue(noKey.stderr.contains("--parent needs --parent-key"), noKey.stderr)
-        let r = try sanji.run(["catalog", "import", "nodes/sample/items.csv"])
+        let r = try sanji.run(["catalog", "import", "nodes/huaiyuan/items.csv"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("only the root owns the catalogue"), r.stderr)
     }
