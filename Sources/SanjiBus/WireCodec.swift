@@ -210,9 +210,17 @@ public enum WireCodec {
             var v: UInt64 = 0
             for i in 0..<8 { v = v << 8 | UInt64(data[position + i]) }
             position += 8
+            // Revs and sequences are at most 2^63 − 1 (section 3): a larger value is hostile or broken.
+            guard v <= UInt64(Int64.max) else { throw DecodeError(code: 400, reason: "\(f): \(v) is above 2^63 − 1") }
             return v
         }
-        mutating func i64(_ f: String) throws(DecodeError) -> Int64 { Int64(bitPattern: try u64(f)) }
+        mutating func i64(_ f: String) throws(DecodeError) -> Int64 {
+            try need(8, f)
+            var v: UInt64 = 0
+            for i in 0..<8 { v = v << 8 | UInt64(data[position + i]) }
+            position += 8
+            return Int64(bitPattern: v)
+        }
         mutating func bool(_ f: String) throws(DecodeError) -> Bool {
             let v = try u8(f)
             guard v <= 1 else { throw DecodeError(code: 400, reason: "\(f): \(v) is not 0 or 1") }

@@ -212,4 +212,5 @@ public enum ZMQOption {
     public static let reconnectInterval = ZMQ_RECONNECT_IVL
     public static let reconnectIntervalMax = ZMQ_RECONNECT_IVL_MAX
     public static let handshakeInterval = ZMQ_HANDSHAKE_IVL
+    public static let immediate = ZMQ_IMMEDIATE
 }

@@ -44,6 +44,8 @@ public final class NodeRuntime: @unchecked Sendable {
         var connected = true
     }
     var children: [String: ChildSession] = [:]
+    /// The routing id of the connection each child (by its ZAP User-Id) last spoke on.
+    var routes: [String: [UInt8]] = [:]
     var allowedKeys: [String: String] = [:]
     var allowedKeysLoadedMs: Int64 = -1_000_000
 
@@ -57,6 +59,8 @@ public final class NodeRuntime: @unchecked Sendable {
     var parentState = "connecting"
     var parentDetail: String?
     var parentCatalogSeq: UInt64?
+    /// The parent's heartbeat interval from WELCOME; liveness uses the longer of it and ours.
+    var parentHeartbeatMs: Int64 = 0
 
     var localRev: UInt64 = 0
     var localCatalogSeq: UInt64 = 0
@@ -129,7 +133,6 @@ public final class NodeRuntime: @unchecked Sendable {
         try router.set(ZMQOption.curveServer, Int32(1))
         try router.set(ZMQOption.curveSecretKey, keys.secretKey)
         try router.set(ZMQOption.zapDomain, "sanji")
-        try router.set(ZMQOption.routerHandover, Int32(1))
         try router.set(ZMQOption.maxMessageSize, Int64(WireMessage.maxFrameBytes))
         try router.set(ZMQOption.sendHighWater, Int32(10_000))
         let endpoint = config.listenResolved ?? listen
@@ -149,14 +152,17 @@ public final class NodeRuntime: @unchecked Sendable {
     /// becomes the connection's User-Id.
     func serviceZAP() throws {
         guard let zap else { return }
-        while let request = try zap.receive() {
+        var handled = 0
+        while handled < 256, let request = try zap.receive() {
+            handled += 1
             let f = request.frames
             guard f.count >= 6 else { continue }
             let requestId = f[1]
             let mechanism = String(decoding: f[5], as: UTF8.self)
             var status = "400", text = "unknown key", user = ""
             if mechanism == "CURVE", f.count >= 7, let key = CurveKeyPair.z85(raw: f[6]) {
-                refreshAllowedKeys(nowMs: Self.nowMs(), force: allowedKeys[key] == nil)
+                // An unknown key may have just been enrolled: reload, but at most once a second.
+                refreshAllowedKeys(nowMs: Self.nowMs(), force: allowedKeys[key] == nil && Self.nowMs() - allowedKeysLoadedMs > 1000)
                 if let id = allowedKeys[key] {
                     status = "200"; text = "OK"; user = id
                 } else {
@@ -177,18 +183,20 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func serviceRouter(nowMs: Int64) throws {
         guard let router else { return }
-        while let received = try router.receive() {
+        var handled = 0
+        // Bounded, so that a flooding child cannot starve the timers (heartbeats, other children).
+        while handled < 1000, let received = try router.receive() {
+            handled += 1
             guard received.frames.count == 2 else {
                 logger.warning("dropped a message of \(received.frames.count) frames (expected routing id and one body)")
                 continue
             }
-            let child = String(decoding: received.frames[0], as: UTF8.self)
-            guard let user = received.userId, user == child else {
-                logger.warning("dropped a message whose routing id is not its authenticated node", metadata: [
-                    "peer.id": .string(child), "peer.user": .string(received.userId ?? "-"),
-                ])
+            // A child is who its key says (the ZAP User-Id), never what routing id it chose.
+            guard let child = received.userId, !child.isEmpty else {
+                logger.warning("dropped a message from a connection with no authenticated node")
                 continue
             }
+            routes[child] = received.frames[0]
             let message: WireMessage
             do {
                 message = try WireCodec.decode(received.frames[1])
@@ -202,8 +210,8 @@ public final class NodeRuntime: @unchecked Sendable {
     }
 
     func sendToChild(_ child: String, _ message: WireMessage, nowMs: Int64) {
-        guard let router else { return }
-        _ = try? router.send([Array(child.utf8), WireCodec.encode(message)])
+        guard let router, let route = routes[child] else { return }
+        _ = try? router.send([route, WireCodec.encode(message)])
         children[child]?.lastSentMs = nowMs
     }
 
@@ -215,6 +223,11 @@ public final class NodeRuntime: @unchecked Sendable {
         children[child] = session
         switch message {
         case .hello(let h):
+            guard h.nodeId == child, Level(rawValue: h.level) != nil else {
+                logger.warning("refused a HELLO that names another node or no level", metadata: ["peer.id": .string(child), "hello.node": .string(h.nodeId)])
+                sendToChild(child, .error(code: 400, reason: "HELLO names \(h.nodeId) (level \(h.level)) but this connection's key is enrolled for \(child)"), nowMs: nowMs)
+                return
+            }
             children[child]?.catalogSeq = h.catalogSeq
             children[child]?.lastCatalogSentMs = -1_000_000
             let cursor = try store.cursor(of: child)
@@ -232,7 +245,7 @@ public final class NodeRuntime: @unchecked Sendable {
                     "peer.id": .string(child), "cursor": .stringConvertible(result.cursor), "from": .stringConvertible(batch.fromRev),
                 ])
             }
-            sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refused.count)), nowMs: nowMs)
+            sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refusedRows)), nowMs: nowMs)
         case .heartbeat(let seq):
             children[child]?.catalogSeq = seq
         case .error(let code, let reason):
@@ -252,7 +265,9 @@ public final class NodeRuntime: @unchecked Sendable {
         }
         dealer?.close()
         let d = try ZMQSocket(context, .dealer)
-        try d.set(ZMQOption.routingId, store.identity.id)
+        // Queue only on a finished connection: HELLOs sent while the parent is away are dropped,
+        // not delivered in a burst when it returns.
+        try d.set(ZMQOption.immediate, Int32(1))
         try d.set(ZMQOption.curveServerKey, parentKey)
         try d.set(ZMQOption.curvePublicKey, keys.publicKey)
         try d.set(ZMQOption.curveSecretKey, keys.secretKey)
@@ -274,7 +289,9 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func serviceDealer(nowMs: Int64) throws {
         guard let dealer else { return }
-        while let received = try dealer.receive() {
+        var handled = 0
+        while handled < 1000, let received = try dealer.receive() {
+            handled += 1
             guard received.frames.count == 1 else { continue }
             parentLastHeardMs = nowMs
             backoffBeats = 1
@@ -283,10 +300,19 @@ public final class NodeRuntime: @unchecked Sendable {
                 message = try WireCodec.decode(received.frames[0])
             } catch {
                 logger.warning("dropped a malformed frame from the parent", metadata: ["reason": .string(error.reason)])
+                if error.code == 426 { sendToParent(.error(code: 426, reason: error.reason), nowMs: nowMs) }
                 continue
             }
             switch message {
             case .welcome(let w):
+                // One WELCOME per HELLO round; a late duplicate must not reset batches in flight.
+                guard !uplink.welcomed else { continue }
+                if try store.raiseRev(atLeast: w.cursor) {
+                    logger.warning("the parent has acknowledged more than this store holds (restored from an older copy?); new rows continue above its cursor",
+                                   metadata: ["cursor": .stringConvertible(w.cursor)])
+                    localRev = w.cursor
+                }
+                parentHeartbeatMs = Int64(w.heartbeatMs)
                 uplink.welcome(cursor: w.cursor)
                 parentCatalogSeq = w.catalogSeq
                 if parentState != "up" { logger.info("linked to parent", metadata: ["peer.id": .string(w.parentId), "cursor": .stringConvertible(w.cursor)]) }
@@ -345,7 +371,7 @@ public final class NodeRuntime: @unchecked Sendable {
         }
         // Child side: hello, liveness, uplink.
         if dealer != nil {
-            if nowMs - parentLastHeardMs > beat * options.livenessBeats {
+            if nowMs - parentLastHeardMs > max(beat, parentHeartbeatMs) * options.livenessBeats {
                 if nowMs >= reconnectAtMs {
                     if parentState == "up" { logger.warning("parent went silent; reconnecting") }
                     parentState = "down"

@@ -47,7 +47,10 @@ public struct ApplyResult: Sendable, Equatable {
     public var applied: Int
     /// A gap: the batch starts above the cursor, nothing was committed.
     public var gap: Bool
+    /// One reason per refused node row, and one per origin of refused summary rows.
     public var refused: [(code: UInt16, reason: String)]
+    /// How many rows of the batch were refused.
+    public var refusedRows: Int
 
     public static func == (a: ApplyResult, b: ApplyResult) -> Bool {
         a.cursor == b.cursor && a.applied == b.applied && a.gap == b.gap && a.refused.map(\.reason) == b.refused.map(\.reason)
@@ -218,13 +221,46 @@ extension NodeStore {
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
                     overdueCases: r["overdue_cases"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
-            // A full page of any kind bounds the batch at its last rev, so that nothing in range is skipped.
+            // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
+            // (every row at or below it is within its own table's first `limit`).
+            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?)] =
+                summary.map { ($0.0, $0.1, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1) }
+            all.sort { $0.rev < $1.rev }
             var to = top
-            for list in [summary.map(\.0), enrolments.map(\.0), statuses.map(\.0)] where list.count == limit {
-                to = min(to, list.last!)
+            if all.count >= limit {
+                all = Array(all.prefix(limit))
+                to = all.last!.rev
             }
-            return SyncBatch(fromRev: after, toRev: to, summary: summary.filter { $0.0 <= to }.map(\.1),
-                             nodes: (enrolments + statuses).filter { $0.0 <= to }.sorted { $0.0 < $1.0 }.map(\.1))
+            var nodes = all.compactMap(\.node)
+            // The enrolment of every node the batch speaks of, and of its ancestors, goes with it:
+            // a parent that learns of a node late (or after a re-enrolment gave the enrolment a newer
+            // rev) must never refuse that node's rows as unknown. Idempotent at the receiver.
+            var have = Set(nodes.compactMap { if case .enrolment(let e) = $0 { e.subject } else { nil } })
+            var wanted = Set(all.compactMap { $0.summary?.origin } + nodes.map(\.subject))
+            while let id = wanted.popFirst() {
+                guard let r = try Row.fetchOne(db, sql: """
+                    SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev FROM node WHERE id = ? AND parent IS NOT NULL
+                    """, arguments: [id]) else { continue }
+                if !have.contains(id) {
+                    nodes.append(.enrolment(NodeEnrolment(
+                        subject: r["id"], originRev: r["enroll_origin_rev"], parent: r["parent"], level: Level(rawValue: r["level"]) ?? .village,
+                        name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"])))
+                    have.insert(id)
+                }
+                wanted.insert(r["parent"])
+            }
+            return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes)
+        }
+    }
+
+    /// Raises the rev counter to at least `floor`: a node restored from an older copy must not
+    /// reuse revs its parent has already acknowledged, or its new rows would be skipped.
+    @discardableResult
+    public func raiseRev(atLeast floor: UInt64) throws -> Bool {
+        try pool.write { db in
+            guard try Counter.value(db, .rev) < Int(floor) else { return false }
+            try Counter.set(db, .rev, Int(floor))
+            return true
         }
     }
 

@@ -16,7 +16,7 @@ extension NodeStore {
     public func applyBatch(from child: String, _ batch: SyncBatch) throws -> ApplyResult {
         try pool.write { db in
             let cursor = UInt64(try Int64.fetchOne(db, sql: "SELECT cursor FROM peer_cursor WHERE child = ?", arguments: [child]) ?? 0)
-            if batch.fromRev > cursor { return ApplyResult(cursor: cursor, applied: 0, gap: true, refused: []) }
+            if batch.fromRev > cursor { return ApplyResult(cursor: cursor, applied: 0, gap: true, refused: [], refusedRows: 0) }
             var tree: [String: (parent: String?, level: Level)] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT id, parent, level FROM node") {
                 tree[r["id"]] = (r["parent"], Level(rawValue: r["level"]) ?? .village)
@@ -33,7 +33,8 @@ extension NodeStore {
             var rev = try Counter.value(db, .rev)
             var refused: [(UInt16, String)] = []
             var applied = 0
-            let enrolments = batch.nodes.compactMap { if case .enrolment(let e) = $0 { e } else { nil } }
+            // Parents before children, so that a chain of enrolments in one batch is accepted.
+            let enrolments = batch.nodes.compactMap { if case .enrolment(let e) = $0 { e } else { nil } }.sorted { $0.level < $1.level }
             let statuses = batch.nodes.compactMap { if case .status(let s) = $0 { s } else { nil } }
             for e in enrolments {
                 guard e.subject != identity.id, e.subject != child else {
@@ -83,8 +84,10 @@ extension NodeStore {
                 WHERE excluded.origin_rev > summary.origin_rev
                 """)
             var refusedOrigins: Set<String> = []
+            var refusedSummaryRows = 0
             for row in batch.summary {
                 guard row.origin != identity.id, tree[row.origin] != nil, within(row.origin) else {
+                    refusedSummaryRows += 1
                     if refusedOrigins.insert(row.origin).inserted {
                         refused.append((403, "summary rows of \(row.origin): not \(child) or a node enrolled in its subtree"))
                     }
@@ -108,7 +111,8 @@ extension NodeStore {
             try db.execute(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor",
                            arguments: [child, Int64(newCursor)])
             try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [Timestamp.now().seconds, child])
-            return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused)
+            return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
+                               refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows)
         }
     }
 

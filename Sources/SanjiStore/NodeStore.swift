@@ -59,12 +59,15 @@ public final class NodeStore: Sendable {
     }
 
     /// Opens the store of an initialised node.
-    public static func open(in directory: URL) throws -> NodeStore {
+    /// `busyTimeout`: how long a write waits for another process's transaction. `sanji serve`
+    /// uses a short one, so that a clerk's long import delays a batch (it is resent) rather than
+    /// freezing the socket loop and its heartbeats.
+    public static func open(in directory: URL, busyTimeout: TimeInterval = 10) throws -> NodeStore {
         guard exists(in: directory) else {
             throw SanjiError(.notInitialized, "no Sanji node at \(directory.path)",
                              hint: "run `sanji init --id … --name … --level … --data \(directory.path)` first, or point --data (or SANJI_DATA) at the node's directory")
         }
-        let pool = try openPool(directory)
+        let pool = try openPool(directory, busyTimeout: busyTimeout)
         let identity = try pool.read { db -> NodeIdentity in
             guard let id = try Meta.get(db, .nodeId), let name = try Meta.get(db, .nodeName),
                   let levelText = try Meta.get(db, .level), let level = Level(rawValue: levelText)
@@ -75,9 +78,9 @@ public final class NodeStore: Sendable {
         return try NodeStore(pool: pool, identity: identity, directory: directory)
     }
 
-    private static func openPool(_ directory: URL) throws -> DatabasePool {
+    private static func openPool(_ directory: URL, busyTimeout: TimeInterval = 10) throws -> DatabasePool {
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

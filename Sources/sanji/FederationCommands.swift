@@ -73,7 +73,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let store = try options.open()
+            let store = try options.open(busyTimeout: 0.5)
             let level = Logger.Level(rawValue: logLevel)!
             let json = logFormat == "json"
             LoggingSystem.bootstrap { label in

@@ -14,7 +14,7 @@ struct DataOptions: ParsableArguments {
         return URL(fileURLWithPath: path)
     }
 
-    func open() throws -> NodeStore { try NodeStore.open(in: directory) }
+    func open(busyTimeout: TimeInterval = 10) throws -> NodeStore { try NodeStore.open(in: directory, busyTimeout: busyTimeout) }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

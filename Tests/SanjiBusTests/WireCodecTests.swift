@@ -76,6 +76,9 @@ final class WireCodecTests: XCTestCase {
     }
 
     func testValuesOutsideTheirRangeAreRefused() {
+        // A rev of 2^63 would trap a parent converting it for SQLite: refused as malformed.
+        XCTAssertTrue(reason([0x53, 0x4A, 1, 6, 0x80, 0, 0, 0, 0, 0, 0, 0])!.reason.contains("above 2^63"))
+        XCTAssertNil(reason([0x53, 0x4A, 1, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]))
         var frame = WireCodec.encode(Self.samples[4])
         // Corrupt the first item's type code "20" into "99".
         let index = frame.firstIndex(of: 0x32)!  // "2"

@@ -1,0 +1,59 @@
+import XCTest
+import SanjiCore
+@testable import SanjiStore
+
+/// The store side of sync, without sockets: batches read at one node applied at another.
+final class SyncStoreTests: XCTestCase {
+    func node(_ id: String, _ level: Level, parent: String?) throws -> (NodeStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-sync-\(UUID().uuidString)")
+        return (try NodeStore.create(in: dir, identity: NodeIdentity(id: id, name: id, level: level, parent: parent)), dir)
+    }
+
+    /// Streams everything above the parent's cursor, `limit` rows a batch, as the runtime does.
+    func sync(_ child: NodeStore, to parent: NodeStore, limit: Int) throws {
+        var cursor = try parent.cursor(of: child.identity.id)
+        while let batch = try child.readBatch(after: cursor, limit: limit) {
+            XCTAssertLessThanOrEqual(batch.summary.count + batch.nodes.filter { if case .status = $0 { true } else { false } }.count, limit)
+            let result = try parent.applyBatch(from: child.identity.id, batch)
+            XCTAssertFalse(result.gap)
+            XCTAssertEqual(result.refusedRows, 0, "\(result.refused)")
+            cursor = result.cursor
+        }
+    }
+
+    func testAParentThatLearnsOfAReEnrolledVillageLate_losesNoneOfItsRows() throws {
+        let (county, d1) = try node("C", .county, parent: nil)
+        let (township, d2) = try node("T", .township, parent: "tcp://c")
+        let (village, d3) = try node("V", .village, parent: "tcp://t")
+        defer { for d in [d1, d2, d3] { try? FileManager.default.removeItem(at: d) } }
+        _ = try county.enroll(id: "T", publicKey: "k-T-0000000000000000000000000000000000000", name: nil, level: nil)
+        _ = try township.enroll(id: "V", publicKey: "k-V-0000000000000000000000000000000000000", name: nil, level: nil)
+        // The village's rows (many revs) reach the township.
+        try township.pool.write { _ in }
+        let items = "code,name,type,department,levels,legal_days,promised_days,online_depth,max_visits,status\nSB,社保,20,人社,county|township|village,,0,4,0,active\n"
+        let (root, d4) = try node("R", .county, parent: nil)
+        defer { try? FileManager.default.removeItem(at: d4) }
+        _ = try root.importCatalog(name: "items.csv", bytes: Array(items.utf8))
+        _ = try village.applyCatalog(try root.catalogDelta(after: 0)!)
+        var csv = "case_no,item_code,accepted_at,channel\n"
+        for i in 0..<300 { csv += "V\(i),SB,\(Day("2026-01-01")!.adding(days: i)) 09:00,window\n" }
+        _ = try village.importCases(name: "cases.csv", bytes: Array(csv.utf8), options: ImportOptions(now: ZoneRule.shanghai.parse("2026-11-20 12:00")!))
+        try sync(village, to: township, limit: 50)
+        // The village gets a new key: its enrolment part now has the township's newest rev,
+        // above every one of its summary rows there.
+        _ = try township.enroll(id: "V", publicKey: "k-V-1111111111111111111111111111111111111", name: nil, level: nil)
+        // Only now does the county hear from the township, in small batches.
+        try sync(township, to: county, limit: 50)
+        XCTAssertEqual(try county.summaryRows(origin: "V"), try village.summaryRows(), "every village row reached the county")
+        XCTAssertGreaterThan(try village.summaryRows().count, 100)
+    }
+
+    func testARestoredStoreNeverReusesAcknowledgedRevs() throws {
+        let (n, d) = try node("V", .village, parent: "tcp://t")
+        defer { try? FileManager.default.removeItem(at: d) }
+        XCTAssertTrue(try n.raiseRev(atLeast: 500))
+        XCTAssertFalse(try n.raiseRev(atLeast: 400), "never lowers")
+        try n.refreshOwnStatus(interval: 0)
+        XCTAssertEqual(try n.currentRev(), 501)
+    }
+}
