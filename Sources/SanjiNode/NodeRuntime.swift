@@ -282,9 +282,12 @@ public final class NodeRuntime: @unchecked Sendable {
         parentState = "connecting"
     }
 
-    func sendToParent(_ message: WireMessage, nowMs: Int64) {
-        guard let dealer else { return }
-        if (try? dealer.send([WireCodec.encode(message)])) == true { parentLastSentMs = nowMs }
+    /// True when the message was queued on a finished connection (ZMQ_IMMEDIATE refuses otherwise).
+    @discardableResult
+    func sendToParent(_ message: WireMessage, nowMs: Int64) -> Bool {
+        guard let dealer, (try? dealer.send([WireCodec.encode(message)])) == true else { return false }
+        parentLastSentMs = nowMs
+        return true
     }
 
     func serviceDealer(nowMs: Int64) throws {
@@ -382,9 +385,11 @@ public final class NodeRuntime: @unchecked Sendable {
                     backoffBeats = min(backoffBeats * 2, 16)
                 }
             }
-            if !uplink.welcomed, nowMs - lastHelloMs >= 2000 {
-                sendToParent(.hello(.init(nodeId: store.identity.id, name: store.identity.name, level: store.identity.level.rawValue,
-                                          software: SanjiVersion.string, catalogSeq: localCatalogSeq, rev: localRev)), nowMs: nowMs)
+            // HELLO until welcomed: on every tick until one is actually sent (the connection and
+            // CURVE handshake may not be finished yet), then again every 2 s without an answer.
+            if !uplink.welcomed, nowMs - lastHelloMs >= 2000,
+               sendToParent(.hello(.init(nodeId: store.identity.id, name: store.identity.name, level: store.identity.level.rawValue,
+                                         software: SanjiVersion.string, catalogSeq: localCatalogSeq, rev: localRev)), nowMs: nowMs) {
                 lastHelloMs = nowMs
             }
             if uplink.welcomed {
