@@ -24,6 +24,11 @@ echo "== benchmark smoke run (figures in docs/benchmarks.md come from release bu
 .build/debug/sanji bench uplink --rows 5000 --messages 5000
 .build/debug/sanji bench resync --days 30
 
+# serve processes of an earlier, interrupted test run (test data lives only under these names).
+sweep() { pkill -f "sanji serve --data ${TMPDIR:-/tmp}/sanji-(cluster|fed)-" 2>/dev/null || true; }
+sweep
+trap sweep EXIT
+
 echo "== tests"
 # XCTest only: the suite has no Swift Testing tests, and its empty run would close the output.
 swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt | grep -E "error|failed|Executed|passed at" | grep -vE "^Test Case .* passed" || true
