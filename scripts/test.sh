@@ -4,13 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# The compose file is checked with Debian's docker-compose (no engine needed, none runs here).
-if ! command -v docker-compose >/dev/null 2>&1; then
+# Test-only tools: Debian's docker-compose checks the compose file (no engine needed, none runs
+# here); tmux drives `dashboard --watch` as a terminal would.
+test_tools=()
+command -v docker-compose >/dev/null 2>&1 || test_tools+=(docker-compose)
+command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
+if [ ${#test_tools[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing docker-compose (to validate docker-compose.yml) …" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+    echo "setup: installing ${test_tools[*]} for the tests …" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_tools[@]}" >/dev/null
   else
-    echo "setup: missing docker-compose; install it with: sudo apt-get install -y --no-install-recommends docker-compose" >&2
+    echo "setup: missing ${test_tools[*]}; install with: sudo apt-get install -y --no-install-recommends ${test_tools[*]}" >&2
     exit 1
   fi
 fi

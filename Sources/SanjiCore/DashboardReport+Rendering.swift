@@ -14,6 +14,24 @@ extension DashboardReport {
             ("total", DashboardReport.json(total)),
             ("levels", .array(levels.map(DashboardReport.json))),
             ("catalog", .array(catalog.map(DashboardReport.json))),
+            ("stale_after_seconds", .int(Int(staleAfter))),
+            ("breakdown", breakdown.map { b in .object([("by", .string(b.kind.rawValue)), ("rows", .array(b.rows.map(DashboardReport.json)))]) } ?? .null),
+            ("attention", attentionJSON(zone: zone)),
+        ])
+    }
+
+    static func json(_ r: BreakdownRow) -> JSONValue {
+        guard case .object(let figures) = json(Scope(level: nil, nodes: r.nodes, nodesReporting: r.nodesReporting, figures: r.figures)) else { return .null }
+        return .object([("key", .string(r.key)), ("name", .string(r.name)), ("level", r.level.map { .string($0.rawValue) } ?? .null), ("depth", .int(r.depth))] + figures)
+    }
+
+    func attentionJSON(zone: ZoneRule) -> JSONValue {
+        func seen(_ t: Int64?) -> JSONValue { t.map { .string(zone.format(Timestamp(seconds: $0))) } ?? .null }
+        return .object([
+            ("stale", .array(attention.stale.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("level", .string($0.level.rawValue)), ("last_seen", seen($0.lastSeen))]) })),
+            ("behind_catalog", .array(attention.behindCatalog.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("catalog_sequence", $0.catalogSeq.map(JSONValue.int) ?? .null)]) })),
+            ("unrectified_bad_reviews", .array(attention.unrectified.map { .object([("node", .string($0.node)), ("name", .string($0.name)), ("count", .int($0.count)), ("oldest_day", .string($0.oldestDay.description))]) })),
+            ("overdue_open_cases", .array(attention.overdue.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("open", .int($0.openCases)), ("overdue", .int($0.overdueCases))]) })),
         ])
     }
 
@@ -72,6 +90,16 @@ extension DashboardReport {
             guard case .object(let pairs) = DashboardReport.json(c) else { continue }
             for (key, value) in pairs where key != "level" { add("catalog", c.level.rawValue, key, value) }
         }
+        if let b = breakdown {
+            for r in b.rows {
+                guard case .object(let pairs) = DashboardReport.json(r) else { continue }
+                for (key, value) in pairs where !["key", "level", "depth", "grades"].contains(key) { add("by_\(b.kind.rawValue)", r.key, key, value) }
+            }
+        }
+        for n in attention.stale { add("attention", n.id, "stale_last_seen", .string(n.lastSeen.map { zone.format(Timestamp(seconds: $0)) } ?? "never")) }
+        for n in attention.behindCatalog { add("attention", n.id, "behind_catalog_sequence", .int(n.catalogSeq ?? 0)) }
+        for u in attention.unrectified { add("attention", u.node, "unrectified_bad_reviews", .int(u.count)) }
+        for n in attention.overdue { add("attention", n.id, "overdue_open_cases", .int(n.overdueCases)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -86,8 +114,10 @@ extension DashboardReport {
         out.append(zh
             ? "统计期 \(period.from) 至 \(period.to)    截至 \(zone.format(asOf))    目录版本 \(catalogSequence)"
             : "Period \(period.from) to \(period.to)    as of \(zone.format(asOf))    catalogue sequence \(catalogSequence)")
+        let staleText = staleAfter % 86_400 == 0 ? "\(staleAfter / 86_400)d" : staleAfter % 3600 == 0 ? "\(staleAfter / 3600)h" : "\(staleAfter)s"
         out.append((zh ? "报送情况 " : "Reporting ") + "\(total.nodesReporting)/\(total.nodes)"
-            + (zh ? " 个节点" : " nodes") + "  (" + levels.map { "\(label($0.level)) \($0.nodesReporting)/\($0.nodes)" }.joined(separator: ", ") + ")")
+            + (zh ? " 个节点" : " nodes") + "  (" + levels.map { "\(label($0.level)) \($0.nodesReporting)/\($0.nodes)" }.joined(separator: ", ") + ")"
+            + (zh ? "  超过 \(staleText) 未报送视为未报送" : "  (stale after \(staleText))"))
         out.append("")
 
         let n = NumberText.thousands
@@ -127,6 +157,40 @@ extension DashboardReport {
         }
         out.append(zh ? "事项目录" : "Catalogue")
         out.append(cat.render(indent: "  "))
+        if let b = breakdown {
+            let title: [BreakdownKind: (String, String)] = [.township: ("分乡镇", "By township"), .node: ("分节点", "By node"),
+                                                            .department: ("分部门", "By department"), .item: ("分事项", "By item")]
+            var t = TextTable(
+                headers: zh ? ["名称", "编码", "办件量", "办结", "办结率", "按期办结率", "网办件占比", "评价数", "满意率", "差评", "整改率"]
+                    : ["Name", "Key", "Accepted", "Completed", "Completion", "On time", "Online", "Evaluations", "Satisfaction", "Bad", "Rectification"],
+                alignments: [.left, .left] + Array(repeating: .right, count: 9))
+            for r in b.rows {
+                let f = r.figures
+                t.add([String(repeating: "  ", count: r.depth) + r.name, r.key, n(f.accepted), n(f.completed), f.completionRate.percentText,
+                       f.onTimeRate.percentText, f.onlineShare.percentText, n(f.evaluations), f.satisfactionRate.percentText,
+                       n(f.badReviews), f.rectificationRate.percentText])
+            }
+            out.append("")
+            out.append(zh ? title[b.kind]!.0 : title[b.kind]!.1)
+            out.append(t.render(indent: "  "))
+        }
+        if !attention.isEmpty {
+            out.append("")
+            out.append(zh ? "需要关注" : "Attention")
+            func seen(_ t: Int64?) -> String { t.map { zone.format(Timestamp(seconds: $0)) } ?? (zh ? "从未报送" : "never") }
+            for s in attention.stale {
+                out.append("  " + (zh ? "未报送  " : "stale    ") + "\(s.id) \(s.name)  " + (zh ? "最后报送 " : "last seen ") + seen(s.lastSeen))
+            }
+            for s in attention.behindCatalog {
+                out.append("  " + (zh ? "目录落后  " : "behind   ") + "\(s.id) \(s.name)  " + (zh ? "目录版本 " : "catalogue ") + "\(s.catalogSeq ?? 0)/\(catalogSequence)")
+            }
+            for u in attention.unrectified {
+                out.append("  " + (zh ? "差评超期未整改  " : "bad review not rectified in time  ") + "\(u.node) \(u.name)  \(u.count)" + (zh ? " 件，最早 " : ", oldest ") + u.oldestDay.description)
+            }
+            for o in attention.overdue {
+                out.append("  " + (zh ? "超期未办结  " : "overdue open cases  ") + "\(o.id) \(o.name)  \(o.overdueCases)/\(o.openCases)" + (zh ? " (超期/在办)" : " (overdue/open)"))
+            }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 }

@@ -22,6 +22,10 @@ public struct DashboardReport: Sendable {
     public let total: Scope
     public let levels: [Scope]
     public let catalog: [CatalogFigures]
+    /// A node that has not reported within this many seconds is stale, never counted as reporting.
+    public var staleAfter: Int64 = 86_400
+    public var breakdown: (kind: BreakdownKind, rows: [BreakdownRow])?
+    public var attention = Attention()
 
     public init(node: NodeIdentity, asOf: Timestamp, period: Period, catalogSequence: Int, total: Scope, levels: [Scope], catalog: [CatalogFigures]) {
         self.node = node
@@ -35,8 +39,10 @@ public struct DashboardReport: Sendable {
 
     /// Builds the report from per-origin counters and the known nodes.
     public static func make(
-        node: NodeIdentity, asOf: Timestamp, period: Period, catalog: Catalog,
-        nodes: [(id: String, level: Level, reporting: Bool)], countersByOrigin: [String: SummaryCounters]
+        node: NodeIdentity, asOf: Timestamp, period: Period, catalog: Catalog, nodes: [NodeInfo],
+        countersByOrigin: [String: SummaryCounters], countersByItem: [String: SummaryCounters] = [:],
+        breakdown: (kind: BreakdownKind, limit: Int)? = nil, badByOriginDay: [(origin: String, day: Day, unrectified: Int)] = [],
+        today: Day? = nil, staleAfter: Int64 = 86_400
     ) -> DashboardReport {
         let levelOf = Dictionary(nodes.map { ($0.id, $0.level) }, uniquingKeysWith: { a, _ in a })
         var byLevel: [Level: SummaryCounters] = [:]
@@ -55,8 +61,15 @@ public struct DashboardReport: Sendable {
                          figures: CaseFigures(byLevel[level] ?? SummaryCounters()))
         }
         let totalScope = Scope(level: nil, nodes: nodes.count, nodesReporting: nodes.filter(\.reporting).count, figures: CaseFigures(total))
-        return DashboardReport(
+        var report = DashboardReport(
             node: node, asOf: asOf, period: period, catalogSequence: catalog.sequence, total: totalScope, levels: scopes,
             catalog: shown.map { CatalogFigures(level: $0, catalog: catalog.items.values) })
+        report.staleAfter = staleAfter
+        if let b = breakdown {
+            report.breakdown = (b.kind, Self.breakdown(b.kind, nodes: nodes, countersByOrigin: countersByOrigin, countersByItem: countersByItem,
+                                                        catalog: catalog, limit: b.limit))
+        }
+        report.attention = Self.attention(nodes: nodes, selfId: node.id, catalog: catalog, today: today ?? period.to, badByOriginDay: badByOriginDay)
+        return report
     }
 }

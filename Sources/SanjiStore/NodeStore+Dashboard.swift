@@ -2,27 +2,70 @@ import GRDB
 import SanjiCore
 
 extension NodeStore {
-    /// The dashboard over `period`, from summary rows and the catalogue. A node counts as
-    /// reporting when it is this node or was heard from within `staleAfter` seconds.
-    public func dashboard(period: Period, now: Timestamp = .now(), staleAfter: Int64 = 86_400) throws -> DashboardReport {
+    /// The dashboard over `period`, from summary rows, node records and the catalogue. A node counts
+    /// as reporting when it is this node or reported (or was heard from) within `staleAfter` seconds.
+    public func dashboard(
+        period: Period, now: Timestamp = .now(), staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
+    ) throws -> DashboardReport {
         try pool.read { db in
             let catalog = try CatalogStore.load(db)
-            var nodes: [(id: String, level: Level, reporting: Bool)] = []
-            for r in try Row.fetchAll(db, sql: "SELECT id, level, max(coalesce(status_as_of, 0), coalesce(last_heard_at, 0)) FROM node WHERE revoked = 0") {
-                let id: String = r[0]
-                let heard: Int64 = r[2]
-                // "Reported zero" and "not heard from" differ: a node counts once it reported within the window.
-                let reporting = id == identity.id || heard >= now.seconds - staleAfter
-                nodes.append((id, Level(rawValue: r[1]) ?? identity.level, reporting))
+            var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
+            // This node's own open cases, live (its status row is refreshed only while serve runs).
+            if let i = nodes.firstIndex(where: { $0.id == identity.id }) {
+                nodes[i].openCases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
+                nodes[i].overdueCases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?",
+                                                         arguments: [zone.day(of: now).description]) ?? 0
+                nodes[i].catalogSeq = catalog.sequence
             }
-            var byOrigin: [String: SummaryCounters] = [:]
             let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
-            let rows = try Row.fetchCursor(db, sql: "SELECT origin, \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY origin",
-                                           arguments: [period.from.description, period.to.description])
-            while let r = try rows.next() {
-                byOrigin[r[0]] = SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 1] as Int?) ?? 0 })
+            func grouped(_ key: String) throws -> [String: SummaryCounters] {
+                var out: [String: SummaryCounters] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT \(key), \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY \(key)",
+                                               arguments: [period.from.description, period.to.description])
+                while let r = try rows.next() {
+                    out[r[0]] = SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 1] as Int?) ?? 0 })
+                }
+                return out
             }
-            return DashboardReport.make(node: identity, asOf: now, period: period, catalog: catalog, nodes: nodes, countersByOrigin: byOrigin)
+            let byOrigin = try grouped("origin")
+            let known = Set(nodes.map(\.id))
+            let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
+                ? try Self.groupedByItem(db, period: period, known: known, sums: sums) : [:]
+            // 差评 still waiting for 整改, per node and day (all time: what is overdue today).
+            var bad: [(origin: String, day: Day, unrectified: Int)] = []
+            for r in try Row.fetchAll(db, sql: """
+                SELECT origin, day, sum(grade_dissatisfied + grade_very_dissatisfied - bad_rectified) FROM summary
+                GROUP BY origin, day HAVING sum(grade_dissatisfied + grade_very_dissatisfied - bad_rectified) > 0
+                """) where known.contains(r[0]) {
+                if let d = Day(r[1] as String) { bad.append((r[0], d, r[2])) }
+            }
+            return DashboardReport.make(node: identity, asOf: now, period: period, catalog: catalog, nodes: nodes, countersByOrigin: byOrigin,
+                                        countersByItem: byItem, breakdown: breakdown, badByOriginDay: bad, today: zone.day(of: now), staleAfter: staleAfter)
+        }
+    }
+
+    static func groupedByItem(_ db: Database, period: Period, known: Set<String>, sums: String) throws -> [String: SummaryCounters] {
+        var out: [String: SummaryCounters] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT origin, item, \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY origin, item",
+                                       arguments: [period.from.description, period.to.description])
+        while let r = try rows.next() {
+            guard known.contains(r[0]) else { continue }
+            out[r[1], default: SummaryCounters()] += SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 2] as Int?) ?? 0 })
+        }
+        return out
+    }
+
+    static func nodeInfos(_ db: Database, selfId: String, now: Timestamp, staleAfter: Int64) throws -> [NodeInfo] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, name, level, parent, max(coalesce(status_as_of, 0), coalesce(last_heard_at, 0)) AS seen,
+                   catalog_seq, coalesce(open_cases, 0), coalesce(overdue_cases, 0)
+            FROM node WHERE revoked = 0
+            """).map { r in
+            let id: String = r[0]
+            let seen: Int64 = r[4]
+            // "Reported zero" and "not heard from" differ: a node counts once it reported within the window.
+            return NodeInfo(id: id, name: r[1], level: Level(rawValue: r[2]) ?? .village, parent: r[3], lastSeen: seen > 0 ? seen : nil,
+                            catalogSeq: r[5], openCases: r[6], overdueCases: r[7], reporting: id == selfId || seen >= now.seconds - staleAfter)
         }
     }
 }

@@ -21,6 +21,13 @@ struct Dashboard: ParsableCommand {
     @Option(help: ArgumentHelp("A whole month.", valueName: "yyyy-mm")) var month: String?
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
     @Option(help: ArgumentHelp("Labels of the table: zh or en.", valueName: "lang")) var lang: String = "zh"
+    @Option(help: ArgumentHelp("Break the figures down: township (villages rolled up beneath each), node, department or item.", valueName: "kind"))
+    var by: String?
+    @Option(help: ArgumentHelp("With --by item: how many items (by 办件量).", valueName: "n")) var top: Int = 20
+    @Option(help: ArgumentHelp("A node not heard from for this long is stale, not reporting (24h, 90m, 2d).", valueName: "duration"))
+    var stale: String = "24h"
+    @Flag(help: "Refresh in place, like top; q or Ctrl-C leaves.") var watch = false
+    @Option(help: ArgumentHelp("With --watch: seconds between refreshes.", valueName: "s")) var interval: Int = 2
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -32,6 +39,11 @@ struct Dashboard: ParsableCommand {
         if let month, Self.parseMonth(month) == nil { throw ValidationError("--month \(month) is not a month; use YYYY-MM, e.g. 2026-10") }
         if let year, Period.year(year) == nil || year < 1900 || year > 9999 { throw ValidationError("--year \(year) is not a year") }
         if DashboardReport.Language(rawValue: lang) == nil { throw ValidationError("--lang \(lang): use zh or en") }
+        if let by, BreakdownKind(rawValue: by) == nil { throw ValidationError("--by \(by): use township, node, department or item") }
+        if DurationText.seconds(stale) == nil { throw ValidationError("--stale \(stale) is not a duration; e.g. 24h, 90m, 2d") }
+        if watch, format != .table { throw ValidationError("--watch shows the table; leave out --format") }
+        if interval < 1 { throw ValidationError("--interval must be at least 1 second") }
+        if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
     static func parseMonth(_ text: String) -> Period? {
@@ -48,15 +60,25 @@ struct Dashboard: ParsableCommand {
         return Period(from: from.flatMap { Day($0) } ?? Day(year: y, month: 1, day: 1)!, to: end)
     }
 
+    func report(_ store: NodeStore) throws -> DashboardReport {
+        let now = Timestamp.now()
+        return try store.dashboard(period: period(today: store.zone.day(of: now)), now: now, staleAfter: DurationText.seconds(stale)!,
+                                   breakdown: by.flatMap { BreakdownKind(rawValue: $0) }.map { ($0, top) })
+    }
+
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let now = Timestamp.now()
-            let report = try store.dashboard(period: period(today: store.zone.day(of: now)), now: now)
+            let language = DashboardReport.Language(rawValue: lang)!
+            if watch {
+                try Watch.run(every: interval) { try report(store).table(zone: store.zone, language: language) }
+                return
+            }
+            let r = try report(store)
             switch format {
-            case .json: print(report.json(zone: store.zone).render())
-            case .csv: print(report.csv(zone: store.zone), terminator: "")
-            case .table: print(report.table(zone: store.zone, language: DashboardReport.Language(rawValue: lang)!), terminator: "")
+            case .json: print(r.json(zone: store.zone).render())
+            case .csv: print(r.csv(zone: store.zone), terminator: "")
+            case .table: print(r.table(zone: store.zone, language: language), terminator: "")
             }
         }
     }

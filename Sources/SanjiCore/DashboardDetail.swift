@@ -1,0 +1,140 @@
+/// What the county knows of a node, for completeness, breakdowns and attention lists.
+public struct NodeInfo: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var level: Level
+    public var parent: String?
+    /// The newest of its own status report and the last time this node heard from it.
+    public var lastSeen: Int64?
+    public var catalogSeq: Int?
+    public var openCases: Int
+    public var overdueCases: Int
+    public var reporting: Bool
+
+    public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int, reporting: Bool) {
+        self.id = id
+        self.name = name
+        self.level = level
+        self.parent = parent
+        self.lastSeen = lastSeen
+        self.catalogSeq = catalogSeq
+        self.openCases = openCases
+        self.overdueCases = overdueCases
+        self.reporting = reporting
+    }
+}
+
+/// How `--by` breaks the figures down.
+public enum BreakdownKind: String, CaseIterable, Sendable {
+    case township, node, department, item
+}
+
+public struct BreakdownRow: Sendable {
+    public var key: String
+    public var name: String
+    public var level: Level?
+    /// Indentation: 0 for a township's rolled-up row, 1 for its villages beneath it.
+    public var depth: Int
+    public var nodes: Int
+    public var nodesReporting: Int
+    public var figures: CaseFigures
+}
+
+/// 差评 not rectified within the 整改 limit, per node.
+public struct UnrectifiedBadReviews: Sendable, Equatable {
+    public var node: String
+    public var name: String
+    public var count: Int
+    public var oldestDay: Day
+}
+
+/// What needs someone's attention today.
+public struct Attention: Sendable {
+    public var stale: [NodeInfo] = []
+    public var behindCatalog: [NodeInfo] = []
+    public var unrectified: [UnrectifiedBadReviews] = []
+    public var overdue: [NodeInfo] = []
+
+    public init() {}
+    public var isEmpty: Bool { stale.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
+}
+
+public enum DurationText {
+    /// `24h`, `90m`, `2d`, `30s` (or plain seconds) → seconds.
+    public static func seconds(_ text: String) -> Int64? {
+        let t = text.trimmingSpaces.lowercased()
+        guard let unit = t.last else { return nil }
+        let factors: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        if let f = factors[unit], let n = Int64(t.dropLast()), n > 0 { return n * f }
+        if let n = Int64(t), n > 0 { return n }
+        return nil
+    }
+}
+
+extension DashboardReport {
+    /// Figures by township (each rolled up with its villages, the villages beneath), by node, by
+    /// department or by item (top `limit` by 办件量).
+    public static func breakdown(
+        _ kind: BreakdownKind, nodes: [NodeInfo], countersByOrigin: [String: SummaryCounters],
+        countersByItem: [String: SummaryCounters], catalog: Catalog, limit: Int
+    ) -> [BreakdownRow] {
+        let byId = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        func row(_ n: NodeInfo, members: [NodeInfo], depth: Int) -> BreakdownRow {
+            let c = members.reduce(SummaryCounters()) { $0 + (countersByOrigin[$1.id] ?? SummaryCounters()) }
+            return BreakdownRow(key: n.id, name: n.name, level: n.level, depth: depth, nodes: members.count,
+                                nodesReporting: members.filter(\.reporting).count, figures: CaseFigures(c))
+        }
+        func subtree(_ id: String) -> [NodeInfo] {
+            var out = byId[id].map { [$0] } ?? []
+            for child in nodes where child.parent == id { out += subtree(child.id) }
+            return out
+        }
+        switch kind {
+        case .node:
+            return nodes.sorted { ($0.level, $0.id) < ($1.level, $1.id) }.map { row($0, members: [$0], depth: 0) }
+        case .township:
+            var rows: [BreakdownRow] = []
+            let townships = nodes.filter { $0.level == .township }.sorted { $0.id < $1.id }
+            for n in nodes where n.level < .township { rows.append(row(n, members: [n], depth: 0)) }
+            for t in townships {
+                rows.append(row(t, members: subtree(t.id), depth: 0))
+                for v in nodes.filter({ $0.parent == t.id }).sorted(by: { $0.id < $1.id }) { rows.append(row(v, members: subtree(v.id), depth: 1)) }
+            }
+            return rows
+        case .department:
+            var byDept: [String: SummaryCounters] = [:]
+            for (item, c) in countersByItem {
+                byDept[catalog.items[item]?.department ?? "(未关联事项)", default: SummaryCounters()] += c
+            }
+            return byDept.sorted { ($0.value.accepted, $1.key) > ($1.value.accepted, $0.key) }.map {
+                BreakdownRow(key: $0.key, name: $0.key, level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: CaseFigures($0.value))
+            }
+        case .item:
+            return countersByItem.sorted { ($0.value.accepted, $1.key) > ($1.value.accepted, $0.key) }.prefix(limit).map {
+                BreakdownRow(key: $0.key, name: catalog.items[$0.key]?.name ?? ($0.key.isEmpty ? "(未关联事项)" : $0.key), level: nil, depth: 0,
+                             nodes: 0, nodesReporting: 0, figures: CaseFigures($0.value))
+            }
+        }
+    }
+
+    /// Stale nodes, nodes behind on the catalogue, 差评 past their 整改 limit, overdue open cases.
+    public static func attention(
+        nodes: [NodeInfo], selfId: String, catalog: Catalog, today: Day, badByOriginDay: [(origin: String, day: Day, unrectified: Int)]
+    ) -> Attention {
+        var a = Attention()
+        let names = Dictionary(nodes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        a.stale = nodes.filter { !$0.reporting }.sorted { ($0.lastSeen ?? 0, $0.id) < ($1.lastSeen ?? 0, $1.id) }
+        a.behindCatalog = nodes.filter { $0.id != selfId && ($0.catalogSeq ?? 0) < catalog.sequence }.sorted { $0.id < $1.id }
+        a.overdue = nodes.filter { $0.overdueCases > 0 }.sorted { ($0.overdueCases, $1.id) > ($1.overdueCases, $0.id) }
+        var perNode: [String: (Int, Day)] = [:]
+        for r in badByOriginDay where r.unrectified > 0 {
+            // Due: the rectify limit in working days after the day of the evaluation.
+            guard catalog.calendar.deadline(acceptedOn: r.day, workingDays: catalog.rectifyDays) < today else { continue }
+            let current = perNode[r.origin] ?? (0, r.day)
+            perNode[r.origin] = (current.0 + r.unrectified, min(current.1, r.day))
+        }
+        a.unrectified = perNode.map { UnrectifiedBadReviews(node: $0.key, name: names[$0.key] ?? $0.key, count: $0.value.0, oldestDay: $0.value.1) }
+            .sorted { ($0.count, $1.node) > ($1.count, $0.node) }
+        return a
+    }
+}
