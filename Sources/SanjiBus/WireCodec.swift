@@ -40,7 +40,7 @@ public enum WireCodec {
                     w.i64(e.enrolledAt); w.u8(e.revoked ? 1 : 0)
                 case .status(let s):
                     w.u8(2); w.string(s.subject); w.u64(s.originRev); w.string(s.name); w.string(s.level.rawValue); w.string(s.software)
-                    w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases))
+                    w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases)); w.u32(UInt32(clamping: s.backlog))
                     w.i64(s.lastActivity); w.i64(s.asOf)
                 }
             }
@@ -110,7 +110,7 @@ public enum WireCodec {
                     nodes.append(.status(NodeStatus(
                         subject: try r.string("subject"), originRev: try r.u64("origin-rev"), name: try r.string("name"),
                         level: try r.level("level"), software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"),
-                        openCases: Int(try r.u32("open-cases")), overdueCases: Int(try r.u32("overdue-cases")),
+                        openCases: Int(try r.u32("open-cases")), overdueCases: Int(try r.u32("overdue-cases")), backlog: Int(try r.u32("backlog")),
                         lastActivity: try r.i64("last-activity"), asOf: try r.i64("as-of"))))
                 case let k:
                     throw DecodeError(code: 400, reason: "node-row kind \(k) is unknown (1 enrolment, 2 status)")

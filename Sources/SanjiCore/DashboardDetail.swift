@@ -9,9 +9,13 @@ public struct NodeInfo: Sendable, Equatable {
     public var catalogSeq: Int?
     public var openCases: Int
     public var overdueCases: Int
+    /// Rows it had not yet sent up when it last reported.
+    public var backlog: Int = 0
     public var reporting: Bool
 
-    public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int, reporting: Bool) {
+    public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int,
+                backlog: Int = 0, reporting: Bool) {
+        self.backlog = backlog
         self.id = id
         self.name = name
         self.level = level

@@ -28,7 +28,8 @@ extension DashboardReport {
     func attentionJSON(zone: ZoneRule) -> JSONValue {
         func seen(_ t: Int64?) -> JSONValue { t.map { .string(zone.format(Timestamp(seconds: $0))) } ?? .null }
         return .object([
-            ("stale", .array(attention.stale.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("level", .string($0.level.rawValue)), ("last_seen", seen($0.lastSeen))]) })),
+            ("stale", .array(attention.stale.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("level", .string($0.level.rawValue)),
+                                                            ("last_seen", seen($0.lastSeen)), ("backlog", .int($0.backlog))]) })),
             ("behind_catalog", .array(attention.behindCatalog.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("catalog_sequence", $0.catalogSeq.map(JSONValue.int) ?? .null)]) })),
             ("unrectified_bad_reviews", .array(attention.unrectified.map { .object([("node", .string($0.node)), ("name", .string($0.name)), ("count", .int($0.count)), ("oldest_day", .string($0.oldestDay.description))]) })),
             ("overdue_open_cases", .array(attention.overdue.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("open", .int($0.openCases)), ("overdue", .int($0.overdueCases))]) })),
@@ -179,7 +180,8 @@ extension DashboardReport {
             out.append(zh ? "需要关注" : "Attention")
             func seen(_ t: Int64?) -> String { t.map { zone.format(Timestamp(seconds: $0)) } ?? (zh ? "从未报送" : "never") }
             for s in attention.stale {
-                out.append("  " + (zh ? "未报送  " : "stale    ") + "\(s.id) \(s.name)  " + (zh ? "最后报送 " : "last seen ") + seen(s.lastSeen))
+                out.append("  " + (zh ? "未报送  " : "stale    ") + "\(s.id) \(s.name)  " + (zh ? "最后报送 " : "last seen ") + seen(s.lastSeen)
+                           + (zh ? "  待上报 \(s.backlog) 行" : "  backlog \(s.backlog) rows"))
             }
             for s in attention.behindCatalog {
                 out.append("  " + (zh ? "目录落后  " : "behind   ") + "\(s.id) \(s.name)  " + (zh ? "目录版本 " : "catalogue ") + "\(s.catalogSeq ?? 0)/\(catalogSequence)")

@@ -45,11 +45,13 @@ public struct NodeStatus: Hashable, Sendable {
     public var catalogSeq: UInt64
     public var openCases: Int
     public var overdueCases: Int
+    /// Rows the node had not yet had acknowledged by its parent when it wrote this status.
+    public var backlog: Int
     public var lastActivity: Int64
     public var asOf: Int64
 
     public init(subject: String, originRev: UInt64, name: String, level: Level, software: String, catalogSeq: UInt64,
-                openCases: Int, overdueCases: Int, lastActivity: Int64, asOf: Int64) {
+                openCases: Int, overdueCases: Int, backlog: Int = 0, lastActivity: Int64, asOf: Int64) {
         self.subject = subject
         self.originRev = originRev
         self.name = name
@@ -58,6 +60,7 @@ public struct NodeStatus: Hashable, Sendable {
         self.catalogSeq = catalogSeq
         self.openCases = openCases
         self.overdueCases = overdueCases
+        self.backlog = backlog
         self.lastActivity = lastActivity
         self.asOf = asOf
     }

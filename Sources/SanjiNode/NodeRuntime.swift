@@ -353,7 +353,8 @@ public final class NodeRuntime: @unchecked Sendable {
             lastRevCheckMs = nowMs
         }
         if nowMs - lastStatusMs >= 2000 {
-            try store.refreshOwnStatus(interval: options.statusInterval)
+            let backlog = config.parent == nil ? 0 : try store.dataBacklog(above: uplink.acked)
+            try store.refreshOwnStatus(interval: options.statusInterval, backlog: backlog)
             lastStatusMs = nowMs
         }
         // Parent side: heartbeats, expiry, catalogue pushes.

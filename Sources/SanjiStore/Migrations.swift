@@ -84,6 +84,9 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v3 node backlog in status") { db in
+            try db.execute(sql: "ALTER TABLE node ADD COLUMN backlog INTEGER")
+        }
         return m
     }
 }

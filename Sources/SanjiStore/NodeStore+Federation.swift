@@ -161,23 +161,23 @@ extension NodeStore {
 
     /// Writes this node's status part anew when it changed or is older than `interval` seconds.
     @discardableResult
-    public func refreshOwnStatus(now: Timestamp = .now(), interval: Int64 = 60) throws -> Bool {
+    public func refreshOwnStatus(now: Timestamp = .now(), interval: Int64 = 60, backlog: Int = 0) throws -> Bool {
         let today = zone.day(of: now)
         return try pool.write { db in
             let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
             let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
             let seq = try Counter.value(db, .catalogSeq)
-            guard let row = try Row.fetchOne(db, sql: "SELECT open_cases, overdue_cases, catalog_seq, software, last_heard_at, status_as_of FROM node WHERE id = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT open_cases, overdue_cases, catalog_seq, software, last_heard_at, status_as_of, backlog FROM node WHERE id = ?",
                                              arguments: [identity.id]) else { return false }
             let lastActivity: Int64 = row["last_heard_at"] ?? 0
             let unchanged = row["open_cases"] as Int? == open && row["overdue_cases"] as Int? == overdue && row["catalog_seq"] as Int? == seq
-                && row["software"] as String? == SanjiVersion.string
+                && row["software"] as String? == SanjiVersion.string && row["backlog"] as Int? == backlog
             if unchanged, let asOf = row["status_as_of"] as Int64?, now.seconds - asOf < interval { return false }
             let rev = try Counter.value(db, .rev) + 1
             try db.execute(sql: """
-                UPDATE node SET software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, last_activity = ?, status_as_of = ?,
+                UPDATE node SET software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, last_activity = ?, status_as_of = ?,
                   status_origin_rev = ?, status_rev = ? WHERE id = ?
-                """, arguments: [SanjiVersion.string, seq, open, overdue, lastActivity, now.seconds, rev, rev, identity.id])
+                """, arguments: [SanjiVersion.string, seq, open, overdue, backlog, lastActivity, now.seconds, rev, rev, identity.id])
             try Counter.set(db, .rev, rev)
             return true
         }
@@ -213,13 +213,13 @@ extension NodeStore {
             }
             var statuses: [(UInt64, NodeRowState)] = []
             for r in try Row.fetchAll(db, sql: """
-                SELECT id, name, level, software, catalog_seq, open_cases, overdue_cases, last_activity, status_as_of, status_origin_rev, status_rev
+                SELECT id, name, level, software, catalog_seq, open_cases, overdue_cases, backlog, last_activity, status_as_of, status_origin_rev, status_rev
                 FROM node WHERE status_rev > ? ORDER BY status_rev LIMIT ?
                 """, arguments: [after, limit]) {
                 statuses.append((r["status_rev"], .status(NodeStatus(
                     subject: r["id"], originRev: r["status_origin_rev"], name: r["name"], level: Level(rawValue: r["level"]) ?? .village,
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
-                    overdueCases: r["overdue_cases"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
+                    overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
             // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
             // (every row at or below it is within its own table's first `limit`).
@@ -261,6 +261,16 @@ extension NodeStore {
             guard try Counter.value(db, .rev) < Int(floor) else { return false }
             try Counter.set(db, .rev, Int(floor))
             return true
+        }
+    }
+
+    /// Summary rows and enrolment parts above `cursor` (status parts left out, so that a status
+    /// report never counts itself): the backlog a node reports in its status.
+    public func dataBacklog(above cursor: UInt64) throws -> Int {
+        try pool.read { db in
+            let a = try Int.fetchOne(db, sql: "SELECT count(*) FROM summary WHERE rev > ?", arguments: [cursor]) ?? 0
+            let b = try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE enroll_rev > ? AND parent IS NOT NULL", arguments: [cursor]) ?? 0
+            return a + b
         }
     }
 

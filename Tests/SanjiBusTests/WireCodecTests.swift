@@ -22,7 +22,7 @@ final class WireCodecTests: XCTestCase {
         ], nodes: [
             .enrolment(NodeEnrolment(subject: "340321100201", originRev: 3, parent: "340321100", level: .village, name: "某村", enrolledAt: 1_790_000_000, revoked: false)),
             .status(NodeStatus(subject: "340321100201", originRev: 18, name: "某村", level: .village, software: "0.1.0", catalogSeq: 7,
-                               openCases: 3, overdueCases: 1, lastActivity: 1_790_000_100, asOf: 1_790_000_200)),
+                               openCases: 3, overdueCases: 1, backlog: 42, lastActivity: 1_790_000_100, asOf: 1_790_000_200)),
         ])),
         .ack(toRev: 20, cursor: 20, refused: 1),
         .catalog(CatalogDelta(catalogSeq: 9, items: [

@@ -48,6 +48,28 @@ final class SyncStoreTests: XCTestCase {
         XCTAssertGreaterThan(try village.summaryRows().count, 100)
     }
 
+    func testTheBacklogAVillageReportsReachesTheCountysAttentionList() throws {
+        let (county, d0) = try node("C", .county, parent: nil)
+        let (township, d1) = try node("T", .township, parent: "tcp://c")
+        let (village, d2) = try node("V", .village, parent: "tcp://t")
+        defer { for d in [d0, d1, d2] { try? FileManager.default.removeItem(at: d) } }
+        _ = try county.enroll(id: "T", publicKey: "k-T-0000000000000000000000000000000000000", name: "某镇", level: nil)
+        _ = try township.enroll(id: "V", publicKey: "k-V-0000000000000000000000000000000000000", name: "某村", level: nil)
+        // The village last reported three days ago, with 37 rows not yet sent up.
+        let asOf = Timestamp(seconds: Timestamp.now().seconds - 3 * 86_400)
+        try village.refreshOwnStatus(now: asOf, interval: 0, backlog: 37)
+        try sync(village, to: township, limit: 100)
+        try sync(township, to: county, limit: 100)
+        // The county knows the village only through its own report: stale, with its backlog.
+        let report = try county.dashboard(period: Period.year(2026)!, staleAfter: 86_400)
+        XCTAssertEqual(report.attention.stale.map(\.id), ["V"])
+        XCTAssertEqual(report.attention.stale.first?.backlog, 37)
+        XCTAssertEqual(report.attention.stale.first?.lastSeen, asOf.seconds)
+        XCTAssertTrue(report.table(zone: county.zone).contains("待上报 37 行"))
+        XCTAssertEqual(report.total.nodes, 3)
+        XCTAssertEqual(report.total.nodesReporting, 2)
+    }
+
     func testARestoredStoreNeverReusesAcknowledgedRevs() throws {
         let (n, d) = try node("V", .village, parent: "tcp://t")
         defer { try? FileManager.default.removeItem(at: d) }
