@@ -60,7 +60,7 @@ final class Ledger {
 
 /// The node's monotonic counters.
 enum Counter: String {
-    case rev, catalogSeq = "catalog_seq", evalLocal = "eval_local"
+    case rev, catalogSeq = "catalog_seq", evalLocal = "eval_local", rollupRev = "rollup_rev"
 
     static func value(_ db: Database, _ c: Counter) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [c.rawValue]) ?? 0

@@ -87,6 +87,26 @@ enum Migrations {
         m.registerMigration("v3 node backlog in status") { db in
             try db.execute(sql: "ALTER TABLE node ADD COLUMN backlog INTEGER")
         }
+        m.registerMigration("v4 index of unrectified bad reviews") { db in
+            // The dashboard's attention list looks for 差评 not yet rectified over all time; this
+            // partial index holds only such rows, so it does not scan the whole summary table.
+            try db.execute(sql: """
+                CREATE INDEX summary_unrectified ON summary (origin, day)
+                WHERE grade_dissatisfied + grade_very_dissatisfied > bad_rectified
+                """)
+        }
+        m.registerMigration("v5 monthly rollups of summary rows") { db in
+            // Sums per (origin, month), kept up to date lazily: before a dashboard, the months of
+            // rows whose rev is above `rollup_rev` are summed again from the daily rows.
+            try db.execute(sql: """
+                CREATE TABLE summary_month (
+                    origin TEXT NOT NULL, month TEXT NOT NULL,
+                    \(SummaryCounters.columns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    PRIMARY KEY (origin, month)
+                ) WITHOUT ROWID;
+                INSERT INTO counter (name, value) VALUES ('rollup_rev', 0);
+                """)
+        }
         return m
     }
 }

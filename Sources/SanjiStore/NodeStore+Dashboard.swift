@@ -7,7 +7,8 @@ extension NodeStore {
     public func dashboard(
         period: Period, now: Timestamp = .now(), staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
     ) throws -> DashboardReport {
-        try pool.read { db in
+        try refreshRollups()
+        return try pool.read { db in
             let catalog = try CatalogStore.load(db)
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
             // This node's own open cases, live (its status row is refreshed only while serve runs).
@@ -18,16 +19,7 @@ extension NodeStore {
                 nodes[i].catalogSeq = catalog.sequence
             }
             let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
-            func grouped(_ key: String) throws -> [String: SummaryCounters] {
-                var out: [String: SummaryCounters] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT \(key), \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY \(key)",
-                                               arguments: [period.from.description, period.to.description])
-                while let r = try rows.next() {
-                    out[r[0]] = SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 1] as Int?) ?? 0 })
-                }
-                return out
-            }
-            let byOrigin = try grouped("origin")
+            let byOrigin = try Self.countersByOrigin(db, period: period)
             let known = Set(nodes.map(\.id))
             let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
                 ? try Self.groupedByItem(db, period: period, known: known, sums: sums) : [:]
@@ -35,7 +27,8 @@ extension NodeStore {
             var bad: [(origin: String, day: Day, unrectified: Int)] = []
             for r in try Row.fetchAll(db, sql: """
                 SELECT origin, day, sum(grade_dissatisfied + grade_very_dissatisfied - bad_rectified) FROM summary
-                GROUP BY origin, day HAVING sum(grade_dissatisfied + grade_very_dissatisfied - bad_rectified) > 0
+                WHERE grade_dissatisfied + grade_very_dissatisfied > bad_rectified
+                GROUP BY origin, day
                 """) where known.contains(r[0]) {
                 if let d = Day(r[1] as String) { bad.append((r[0], d, r[2])) }
             }

@@ -79,3 +79,39 @@ final class SyncStoreTests: XCTestCase {
         XCTAssertEqual(try n.currentRev(), 501)
     }
 }
+
+/// The dashboard sums whole months from rollups and the edges from daily rows: it must equal a
+/// plain sum of the daily rows for any period, also after later writes.
+final class RollupTests: XCTestCase {
+    func testDashboardTotalsEqualTheDailyRows_forAnyPeriod_andAfterLaterWrites() throws {
+        let f = try StoreFixture()
+        var rng = SeededRandom(seed: 77)
+        func importSome(_ n: Int, prefix: String) throws {
+            var csv = ""
+            for i in 0..<n {
+                let day = Day("2025-01-01")!.adding(days: Int.random(in: 0..<680, using: &rng))
+                let done = Bool.random(using: &rng) ? "\(day) 11:00,approved,1" : ",,"
+                csv += "\(prefix)\(i),SB001,\(day) 09:00,window,\(done)\n"
+            }
+            _ = try f.importCases(csv)
+        }
+        func daily(_ p: Period) throws -> SummaryCounters {
+            try f.store.pool.read { db in
+                let sums = SummaryCounters.columns.map { "coalesce(sum(\($0)), 0)" }.joined(separator: ", ")
+                let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM summary WHERE day BETWEEN ? AND ?", arguments: [p.from.description, p.to.description])!
+                return SummaryCounters(values: (0..<SummaryCounters.columns.count).map { r[$0] })
+            }
+        }
+        try importSome(600, prefix: "R")
+        for round in 0..<2 {
+            for _ in 0..<40 {
+                let a = Day("2024-12-01")!.adding(days: Int.random(in: 0..<760, using: &rng))
+                let p = Period(from: a, to: a.adding(days: Int.random(in: 0..<400, using: &rng)))
+                XCTAssertEqual(try f.store.dashboard(period: p, now: StoreFixture.now).total.figures.counters, try daily(p), "round \(round), \(p)")
+            }
+            try importSome(200, prefix: "S\(round)-")   // later writes touch some months again
+        }
+    }
+}
+
+import GRDB
