@@ -12,6 +12,8 @@ struct Dashboard: ParsableCommand {
               sanji dashboard --month 2026-10
               sanji dashboard --year 2026 --format json
               sanji dashboard --from 2026-01-01 --to 2026-06-30 --format csv
+              sanji dashboard --by township --month 2026-10      # each township, its villages beneath
+              sanji dashboard --watch 5                          # refresh every 5 s; q leaves
             The default period is the year to date.
             """)
 
@@ -26,8 +28,8 @@ struct Dashboard: ParsableCommand {
     @Option(help: ArgumentHelp("With --by item: how many items (by 办件量).", valueName: "n")) var top: Int = 20
     @Option(help: ArgumentHelp("A node not heard from for this long is stale, not reporting (24h, 90m, 2d).", valueName: "duration"))
     var stale: String = "24h"
-    @Flag(help: "Refresh in place, like top; q or Ctrl-C leaves.") var watch = false
-    @Option(help: ArgumentHelp("With --watch: seconds between refreshes.", valueName: "s")) var interval: Int = 2
+    @Flag(help: "Refresh in place, like top, every [seconds] (default 2); q or Ctrl-C leaves: sanji dashboard --watch 5") var watch = false
+    @Argument(help: ArgumentHelp("With --watch: seconds between refreshes.", valueName: "seconds")) var seconds: Int?
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -42,7 +44,10 @@ struct Dashboard: ParsableCommand {
         if let by, BreakdownKind(rawValue: by) == nil { throw ValidationError("--by \(by): use township, node, department or item") }
         if DurationText.seconds(stale) == nil { throw ValidationError("--stale \(stale) is not a duration; e.g. 24h, 90m, 2d") }
         if watch, format != .table { throw ValidationError("--watch shows the table; leave out --format") }
-        if interval < 1 { throw ValidationError("--interval must be at least 1 second") }
+        if let seconds {
+            guard watch else { throw ValidationError("\(seconds): a number of seconds goes with --watch (sanji dashboard --watch \(seconds))") }
+            if seconds < 1 { throw ValidationError("--watch \(seconds): refresh at most once a second") }
+        }
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
@@ -71,7 +76,7 @@ struct Dashboard: ParsableCommand {
             let store = try options.open()
             let language = DashboardReport.Language(rawValue: lang)!
             if watch {
-                try Watch.run(every: interval) { try report(store).table(zone: store.zone, language: language) }
+                try Watch.run(every: seconds ?? 2) { try report(store).table(zone: store.zone, language: language) }
                 return
             }
             let r = try report(store)

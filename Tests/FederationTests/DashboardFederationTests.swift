@@ -110,7 +110,7 @@ final class DashboardFederationTests: XCTestCase {
         let tmux = URL(fileURLWithPath: "/usr/bin/tmux")
         let dir = fed.nodes[county]!.dir.path
         XCTAssertEqual(try CommandRunner.run(tmux, ["new-session", "-d", "-s", session, "-x", "200", "-y", "60",
-                                                    "\(CommandRunner.sanjiBinary.path) dashboard --watch --interval 1 --data \(dir)"]).status, 0)
+                                                    "\(CommandRunner.sanjiBinary.path) dashboard --watch 1 --data \(dir)"]).status, 0)
         defer { _ = try? CommandRunner.run(tmux, ["kill-session", "-t", session]) }
         func screen() throws -> String { try CommandRunner.run(tmux, ["capture-pane", "-p", "-t", session]).stdout }
         try fed.waitUntil("the dashboard is on screen", timeout: 20) { try screen().contains("事项目录") && screen().contains("q: quit") }
