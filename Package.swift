@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "SanjiTestSupport", path: "Tests/SanjiTestSupport"),
         .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore", "SanjiTestSupport"]),
         .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
-        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiBus", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiStore", "SanjiBus", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,100 @@
+import Foundation
+import SanjiBus
+import SanjiCore
+import SanjiStore
+import SanjiTestSupport
+import XCTest
+
+/// Applicant personal data never leaves the station: a real village talks to a spy parent that
+/// records every frame, and none of them carries a name, id number, case number or evaluation id.
+final class PrivacyTests: XCTestCase {
+    func testNothingAVillageSendsCarriesApplicantData() throws {
+        let fed = try Federation()
+        defer { fed.shutdown() }
+        // A catalogue to send down, from a county store that only this test uses.
+        let countyDir = fed.root.appendingPathComponent("catalogue-source")
+        let county = try NodeStore.create(in: countyDir, identity: NodeIdentity(id: "340321", name: "县", level: .county))
+        _ = try county.importCatalog(name: "items.csv", bytes: Array(try String(contentsOf: CommandRunner.repoRoot.appendingPathComponent("nodes/huaiyuan/items.csv"), encoding: .utf8).utf8))
+        let delta = try XCTUnwrap(try county.catalogDelta(after: 0))
+
+        // The spy parent: CURVE server without a ZAP handler (every key accepted), answering as a parent would.
+        let context = ZMQContext()
+        let server = try CurveKeyPair.generate()
+        let spy = try ZMQSocket(context, .router)
+        try spy.set(ZMQOption.curveServer, Int32(1))
+        try spy.set(ZMQOption.curveSecretKey, server.secretKey)
+        try spy.bind("tcp://127.0.0.1:*")
+        let village = "340321100201"
+        let dir = fed.root.appendingPathComponent(village)
+        try fed.ok(["init", "--id", village, "--name", "某村代办站", "--level", "village", "--parent", spy.lastEndpoint,
+                    "--parent-key=" + server.publicKey, "--data", dir.path])
+
+        var frames: [[UInt8]] = []
+        var cursor: UInt64 = 0
+        func pump(until deadline: Date, _ done: () throws -> Bool) throws {
+            while Date() < deadline {
+                _ = ZMQPoll.readable([spy], timeoutMs: 50)
+                while let m = try spy.receive() {
+                    guard m.frames.count == 2 else { continue }
+                    frames.append(m.frames[1])
+                    let reply: [WireMessage]
+                    switch try WireCodec.decode(m.frames[1]) {
+                    case .hello: reply = [.welcome(.init(parentId: "340321100", cursor: cursor, catalogSeq: UInt64(delta.catalogSeq), heartbeatMs: 1000)), .catalog(delta)]
+                    case .rows(let b):
+                        cursor = max(cursor, b.toRev)
+                        reply = [.ack(toRev: b.toRev, cursor: cursor, refused: 0)]
+                    default: reply = [.heartbeat(catalogSeq: delta.catalogSeq)]
+                    }
+                    for r in reply { try spy.send([m.frames[0], WireCodec.encode(r)]) }
+                }
+                if try done() { return }
+            }
+            XCTFail("timed out")
+        }
+
+        let p = Process()
+        p.executableURL = CommandRunner.sanjiBinary
+        p.arguments = ["serve", "--data", dir.path, "--heartbeat-ms", "200", "--status-interval", "1"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        try pump(until: Date().addingTimeInterval(30)) { try NodeStore.open(in: dir).catalogSequence() == delta.catalogSeq }
+
+        // Clerks record cases with applicant details, and evaluations, at the village.
+        let secrets = ["王秀英", "340321198807151234", "李建国", "34032119650302567X", "PRIV-2026-0001", "PRIV-2026-0002", "EVAL-PRIV-77"]
+        let item = try XCTUnwrap(try NodeStore.open(in: dir).catalog().items.values.first { $0.handled(at: .village) && $0.isActive }?.code)
+        let cases = fed.root.appendingPathComponent("cases.csv").path
+        try """
+            case_no,item_code,accepted_at,channel,completed_at,outcome,visits,applicant_name,applicant_id
+            PRIV-2026-0001,\(item),2026-11-02 09:00,window,2026-11-02 10:00,approved,1,王秀英,340321198807151234
+            PRIV-2026-0002,\(item),2026-11-03 09:00,agent,,,,李建国,34032119650302567X
+
+            """.write(toFile: cases, atomically: true, encoding: .utf8)
+        try fed.ok(["import", "cases", cases, "--data", dir.path])
+        try fed.ok(["eval", "add", "--case-no", "PRIV-2026-0001", "--grade", "不满意", "--id", "EVAL-PRIV-77", "--at", "2026-11-02 10:30", "--data", dir.path])
+        try fed.ok(["eval", "rectify", "EVAL-PRIV-77", "--at", "2026-11-03 10:00", "--data", dir.path])
+        let store = try NodeStore.open(in: dir)
+        try pump(until: Date().addingTimeInterval(30)) {
+            let rev = UInt64(try store.currentRev())
+            let backlog = try store.backlog(above: cursor)
+            return rev <= cursor && backlog == 0
+        }
+
+        // Every frame decodes, and no byte sequence of any secret appears in any frame.
+        XCTAssertGreaterThan(frames.count, 3)
+        var rowsSeen = 0
+        for f in frames {
+            if case .rows(let b) = try WireCodec.decode(f) { rowsSeen += b.summary.count }
+            for s in secrets {
+                let needle = Array(s.utf8)
+                XCTAssertFalse(f.indices.contains { f[$0...].starts(with: needle) }, "a frame carries \(s)")
+            }
+        }
+        XCTAssertGreaterThanOrEqual(rowsSeen, 2, "the summaries did go up")
+        // And the tables that hold others' data upstream have no column that could hold them.
+        let columns = try county.pool.read { db in
+            try ["summary", "node", "summary_month"].flatMap { t in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [t]) }
+        }
+        for c in columns { XCTAssertFalse(["applicant", "case_no", "eval_id", "comment", "id_number", "phone"].contains { c.contains($0) }, c) }
+    }
+}
