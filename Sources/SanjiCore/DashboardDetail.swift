@@ -12,6 +12,8 @@ public struct NodeInfo: Sendable, Equatable {
     /// Rows it had not yet sent up when it last reported.
     public var backlog: Int = 0
     public var reporting: Bool
+    /// Revoked at its parent: its past rows still count, the node no longer does.
+    public var revoked = false
 
     public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int,
                 backlog: Int = 0, reporting: Bool) {

@@ -44,7 +44,10 @@ public struct DashboardReport: Sendable {
         breakdown: (kind: BreakdownKind, limit: Int)? = nil, badByOriginDay: [(origin: String, day: Day, unrectified: Int)] = [],
         today: Day? = nil, staleAfter: Int64 = 86_400
     ) -> DashboardReport {
+        // A revoked node's past rows still count (they are real history); the node itself no longer does.
         let levelOf = Dictionary(nodes.map { ($0.id, $0.level) }, uniquingKeysWith: { a, _ in a })
+        let allNodes = nodes
+        let nodes = nodes.filter { !$0.revoked }
         var byLevel: [Level: SummaryCounters] = [:]
         var total = SummaryCounters()
         for (origin, c) in countersByOrigin {
@@ -66,7 +69,7 @@ public struct DashboardReport: Sendable {
             catalog: shown.map { CatalogFigures(level: $0, catalog: catalog.items.values) })
         report.staleAfter = staleAfter
         if let b = breakdown {
-            report.breakdown = (b.kind, Self.breakdown(b.kind, nodes: nodes, countersByOrigin: countersByOrigin, countersByItem: countersByItem,
+            report.breakdown = (b.kind, Self.breakdown(b.kind, nodes: allNodes, countersByOrigin: countersByOrigin, countersByItem: countersByItem,
                                                         catalog: catalog, limit: b.limit))
         }
         report.attention = Self.attention(nodes: nodes, selfId: node.id, catalog: catalog, today: today ?? period.to, badByOriginDay: badByOriginDay)

@@ -164,7 +164,8 @@ public final class NodeRuntime: @unchecked Sendable {
                 // An unknown key may have just been enrolled: reload, but at most once a second.
                 refreshAllowedKeys(nowMs: Self.nowMs(), force: allowedKeys[key] == nil && Self.nowMs() - allowedKeysLoadedMs > 1000)
                 if let id = allowedKeys[key] {
-                    status = "200"; text = "OK"; user = id
+                    // "<node id> <key>": the node, and the key it proved (ids have no spaces).
+                    status = "200"; text = "OK"; user = id + " " + key
                 } else {
                     logger.warning("refused a connection: its key is not enrolled here", metadata: [
                         "peer.key": .string(key), "peer.address": .string(String(decoding: f[3], as: UTF8.self)),
@@ -192,8 +193,17 @@ public final class NodeRuntime: @unchecked Sendable {
                 continue
             }
             // A child is who its key says (the ZAP User-Id), never what routing id it chose.
-            guard let child = received.userId, !child.isEmpty else {
+            guard let user = received.userId, let space = user.firstIndex(of: " ") else {
                 logger.warning("dropped a message from a connection with no authenticated node")
+                continue
+            }
+            let child = String(user[..<space]), key = String(user[user.index(after: space)...])
+            // Checked on every message: a revoked node, or a key since replaced, is cut off even on an open connection.
+            refreshAllowedKeys(nowMs: nowMs, force: false)
+            guard allowedKeys[key] == child else {
+                logger.warning("dropped a message from a node that is no longer enrolled here (revoked or key replaced)", metadata: ["peer.id": .string(child)])
+                _ = try? router.send([received.frames[0], WireCodec.encode(.error(code: 403, reason: "\(child) is not enrolled here (revoked or its key was replaced)"))])
+                children[child]?.connected = false
                 continue
             }
             routes[child] = received.frames[0]

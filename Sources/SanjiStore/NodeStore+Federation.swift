@@ -145,6 +145,34 @@ extension NodeStore {
         }
     }
 
+    /// Revokes a child enrolled here: its key is refused from now on (new connections and open
+    /// ones alike); its past rows stay and count, and the revocation travels up as its enrolment.
+    public func revoke(id: String) throws {
+        try pool.write { db in
+            guard let parent = try String.fetchOne(db, sql: "SELECT parent FROM node WHERE id = ?", arguments: [id]) else {
+                throw SanjiError(.invalidArgument, "no node \(id) is enrolled here")
+            }
+            guard parent == identity.id else {
+                throw SanjiError(.invalidArgument, "\(id) is enrolled under \(parent), not here", hint: "revoke it at \(parent)")
+            }
+            let rev = try Counter.value(db, .rev) + 1
+            try db.execute(sql: "UPDATE node SET revoked = 1, enroll_origin_rev = ?, enroll_rev = ? WHERE id = ?", arguments: [rev, rev, id])
+            try Counter.set(db, .rev, rev)
+        }
+    }
+
+    /// Replaces this node's keypair (the old one is kept as node.key.old / node.pub.old).
+    public func rotateKeys(publicKey: String, secretKey: String) throws {
+        let fm = FileManager.default
+        for name in ["node.key", "node.pub"] {
+            let path = keysDirectory.appendingPathComponent(name).path
+            let old = path + ".old"
+            try? fm.removeItem(atPath: old)
+            if fm.fileExists(atPath: path) { try fm.moveItem(atPath: path, toPath: old) }
+        }
+        try saveKeys(publicKey: publicKey, secretKey: secretKey)
+    }
+
     /// Public key → node id of every child enrolled here and not revoked (the ZAP allow-list).
     public func enrolledChildKeys() throws -> [String: String] {
         try pool.read { db in

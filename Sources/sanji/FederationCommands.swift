@@ -10,7 +10,7 @@ import SanjiStore
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "This node's CURVE keys.",
-        subcommands: [Show.self], defaultSubcommand: Show.self)
+        subcommands: [Show.self, Rotate.self], defaultSubcommand: Show.self)
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print this node's public key (give it to the parent for `sanji enroll`).")
