@@ -58,7 +58,7 @@ let package = Package(
         ),
         // Helpers the end-to-end suites share (running the built binary).
         .target(name: "SanjiTestSupport", path: "Tests/SanjiTestSupport"),
-        .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore", "SanjiTestSupport"]),
+        .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
         .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiStore", "SanjiBus", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import SanjiTestSupport
 import XCTest
 
 /// End to end: the README's single-station tour, run through the built binary.
@@ -149,5 +151,22 @@ final class StationCLITests: XCTestCase {
         let b = try sanji.ok(["simulate", "--days", "10", "--cases-per-day", "20", "--seed", "5"])
         XCTAssertTrue(a.contains(" new cases"), a)
         XCTAssertTrue(b.contains(": 0 new cases"), "the same seed makes the same cases: \(b)")
+    }
+}
+
+final class StoreVersionTests: XCTestCase {
+    func testAStoreFromANewerSanjiIsRefused_byServeAndEveryCommand() throws {
+        let sanji = SanjiProcess()
+        defer { sanji.cleanUp() }
+        try sanji.ok(["init", "--id", "340321", "--name", "怀远县政务服务中心", "--level", "county"])
+        // A newer binary ran a migration this one does not know.
+        let db = sanji.data.appendingPathComponent("sanji.sqlite").path
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99 from the future')") }
+        for args in [["serve"], ["dashboard"], ["status"]] {
+            let run = try sanji.run(args)
+            XCTAssertEqual(run.status, 1, args.joined(separator: " "))
+            XCTAssertTrue(run.stderr.contains("was written by a newer Sanji (migration v99 from the future)"), run.stderr)
+            XCTAssertTrue(run.stderr.contains("upgrade this sanji binary"), run.stderr)
+        }
     }
 }
