@@ -54,15 +54,31 @@ public struct UnrectifiedBadReviews: Sendable, Equatable {
     public var oldestDay: Day
 }
 
+/// A node claimed by a parent other than the one it is enrolled under (refused with 409).
+public struct SubtreeConflict: Sendable, Equatable {
+    public var subject: String
+    public var claimedBy: String
+    public var owner: String
+    public var lastSeen: Int64
+
+    public init(subject: String, claimedBy: String, owner: String, lastSeen: Int64) {
+        self.subject = subject
+        self.claimedBy = claimedBy
+        self.owner = owner
+        self.lastSeen = lastSeen
+    }
+}
+
 /// What needs someone's attention today.
 public struct Attention: Sendable {
     public var stale: [NodeInfo] = []
+    public var conflicts: [SubtreeConflict] = []
     public var behindCatalog: [NodeInfo] = []
     public var unrectified: [UnrectifiedBadReviews] = []
     public var overdue: [NodeInfo] = []
 
     public init() {}
-    public var isEmpty: Bool { stale.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
+    public var isEmpty: Bool { stale.isEmpty && conflicts.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
 }
 
 public enum DurationText {

@@ -107,6 +107,15 @@ enum Migrations {
                 INSERT INTO counter (name, value) VALUES ('rollup_rev', 0);
                 """)
         }
+        m.registerMigration("v6 subtree conflicts") { db in
+            // Enrolments refused because the node already belongs to another parent (ERROR 409).
+            try db.execute(sql: """
+                CREATE TABLE conflict (
+                    subject TEXT NOT NULL, claimed_by TEXT NOT NULL, owner TEXT NOT NULL, via TEXT NOT NULL,
+                    first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, PRIMARY KEY (subject, claimed_by)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -32,8 +32,12 @@ extension NodeStore {
                 """) where known.contains(r[0]) {
                 if let d = Day(r[1] as String) { bad.append((r[0], d, r[2])) }
             }
-            return DashboardReport.make(node: identity, asOf: now, period: period, catalog: catalog, nodes: nodes, countersByOrigin: byOrigin,
-                                        countersByItem: byItem, breakdown: breakdown, badByOriginDay: bad, today: zone.day(of: now), staleAfter: staleAfter)
+            var report = DashboardReport.make(node: identity, asOf: now, period: period, catalog: catalog, nodes: nodes, countersByOrigin: byOrigin,
+                                              countersByItem: byItem, breakdown: breakdown, badByOriginDay: bad, today: zone.day(of: now), staleAfter: staleAfter)
+            report.attention.conflicts = try Row.fetchAll(db, sql: "SELECT subject, claimed_by, owner, last_seen FROM conflict ORDER BY subject, claimed_by").map {
+                SubtreeConflict(subject: $0[0], claimedBy: $0[1], owner: $0[2], lastSeen: $0[3])
+            }
+            return report
         }
     }
 

@@ -44,7 +44,13 @@ extension NodeStore {
                     refused.append((403, "enrolment of \(e.subject) under \(e.parent): \(e.parent) is not in the subtree of \(child)")); continue
                 }
                 if let known = tree[e.subject], let p = known.parent, p != e.parent {
-                    refused.append((409, "enrolment of \(e.subject) under \(e.parent): already enrolled under \(p)")); continue
+                    refused.append((409, "enrolment of \(e.subject) under \(e.parent): already enrolled under \(p)"))
+                    let now = Timestamp.now().seconds
+                    try db.execute(sql: """
+                        INSERT INTO conflict (subject, claimed_by, owner, via, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (subject, claimed_by) DO UPDATE SET owner = excluded.owner, via = excluded.via, last_seen = excluded.last_seen
+                        """, arguments: [e.subject, e.parent, p, child, now, now])
+                    continue
                 }
                 guard let parentLevel = tree[e.parent]?.level, e.level > parentLevel else {
                     refused.append((403, "enrolment of \(e.subject): level \(e.level.rawValue) is not below its parent's")); continue

@@ -115,3 +115,26 @@ final class RollupTests: XCTestCase {
 }
 
 import GRDB
+
+final class SubtreeConflictTests: XCTestCase {
+    func testATownshipClaimingAnotherTownshipsVillage_isRefusedAndShownOnTheAttentionList() throws {
+        func node(_ id: String, _ level: Level, parent: String?) throws -> NodeStore {
+            try NodeStore.create(in: FileManager.default.temporaryDirectory.appendingPathComponent("sanji-conflict-\(UUID().uuidString)"),
+                                 identity: NodeIdentity(id: id, name: id, level: level, parent: parent))
+        }
+        let county = try node("C", .county, parent: nil)
+        let t1 = try node("T1", .township, parent: "tcp://c"), t2 = try node("T2", .township, parent: "tcp://c")
+        defer { for s in [county, t1, t2] { try? FileManager.default.removeItem(at: s.directory) } }
+        _ = try county.enroll(id: "T1", publicKey: "k-T1-000000000000000000000000000000000000", name: nil, level: nil)
+        _ = try county.enroll(id: "T2", publicKey: "k-T2-000000000000000000000000000000000000", name: nil, level: nil)
+        _ = try t1.enroll(id: "V", publicKey: "k-V1-000000000000000000000000000000000000", name: "某村", level: nil)
+        _ = try t2.enroll(id: "V", publicKey: "k-V2-000000000000000000000000000000000000", name: "某村", level: nil)
+        let first = try county.applyBatch(from: "T1", try t1.readBatch(after: 0)!)
+        XCTAssertEqual(first.refusedRows, 0)
+        let second = try county.applyBatch(from: "T2", try t2.readBatch(after: 0)!)
+        XCTAssertEqual(second.refused.map(\.code), [409])
+        let report = try county.dashboard(period: Period.year(2026)!)
+        XCTAssertEqual(report.attention.conflicts.map { "\($0.subject) \($0.claimedBy) \($0.owner)" }, ["V T2 T1"])
+        XCTAssertTrue(report.table(zone: county.zone).contains("归属冲突  V 已属 T1，T2 亦声称所辖（已拒绝）"))
+    }
+}
