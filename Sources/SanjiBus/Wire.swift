@@ -7,7 +7,8 @@ public enum WireMessage: Equatable, Sendable {
     case rows(SyncBatch)
     case ack(toRev: UInt64, cursor: UInt64, refused: UInt32)
     case catalog(CatalogDelta)
-    case heartbeat(catalogSeq: UInt64)
+    /// `time`: the sender's clock (seconds since the epoch), so that a child can tell its skew.
+    case heartbeat(catalogSeq: UInt64, time: Int64)
     case error(code: UInt16, reason: String)
 
     public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"

@@ -40,7 +40,7 @@ public enum WireCodec {
                     w.i64(e.enrolledAt); w.u8(e.revoked ? 1 : 0)
                 case .status(let s):
                     w.u8(2); w.string(s.subject); w.u64(s.originRev); w.string(s.name); w.string(s.level.rawValue); w.string(s.software)
-                    w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases)); w.u32(UInt32(clamping: s.backlog))
+                    w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases)); w.u32(UInt32(clamping: s.backlog)); w.i64(s.clockSkew)
                     w.i64(s.lastActivity); w.i64(s.asOf)
                 }
             }
@@ -58,8 +58,8 @@ public enum WireCodec {
             for d in c.days { w.string(d.day.description); w.string(d.kind.rawValue); w.u64(d.seq) }
             w.u32(UInt32(c.settings.count))
             for s in c.settings { w.string(s.key); w.string(s.value); w.u64(s.seq) }
-        case .heartbeat(let seq):
-            w.u64(seq)
+        case .heartbeat(let seq, let time):
+            w.u64(seq); w.i64(time)
         case .error(let code, let reason):
             w.u16(code); w.string(reason)
         }
@@ -110,7 +110,7 @@ public enum WireCodec {
                     nodes.append(.status(NodeStatus(
                         subject: try r.string("subject"), originRev: try r.u64("origin-rev"), name: try r.string("name"),
                         level: try r.level("level"), software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"),
-                        openCases: Int(try r.u32("open-cases")), overdueCases: Int(try r.u32("overdue-cases")), backlog: Int(try r.u32("backlog")),
+                        openCases: Int(try r.u32("open-cases")), overdueCases: Int(try r.u32("overdue-cases")), backlog: Int(try r.u32("backlog")), clockSkew: try r.i64("clock-skew"),
                         lastActivity: try r.i64("last-activity"), asOf: try r.i64("as-of"))))
                 case let k:
                     throw DecodeError(code: 400, reason: "node-row kind \(k) is unknown (1 enrolment, 2 status)")
@@ -154,7 +154,7 @@ public enum WireCodec {
             for _ in 0..<stc { settings.append(.init(key: try r.string("key"), value: try r.string("value"), seq: try r.u64("seq"))) }
             message = .catalog(CatalogDelta(catalogSeq: seq, items: items, days: days, settings: settings))
         case 6:
-            message = .heartbeat(catalogSeq: try r.u64("catalog-seq"))
+            message = .heartbeat(catalogSeq: try r.u64("catalog-seq"), time: try r.i64("time"))
         case 7:
             message = .error(code: try r.u16("code"), reason: try r.string("reason"))
         case let c:

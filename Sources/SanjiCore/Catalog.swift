@@ -5,14 +5,19 @@ public struct Catalog: Sendable {
     public var sequence: Int
     /// Working days a 差评 has for 整改 (areas use 5 to 15).
     public var rectifyDays: Int
+    /// How far a station's clock may be off (and a time lie in the future) before it is flagged or refused.
+    public var clockSkewMinutes: Int
 
     public static let defaultRectifyDays = 10
+    public static let defaultClockSkewMinutes = 10
 
-    public init(items: [String: CatalogItem] = [:], calendar: WorkCalendar = WorkCalendar(), sequence: Int = 0, rectifyDays: Int = Catalog.defaultRectifyDays) {
+    public init(items: [String: CatalogItem] = [:], calendar: WorkCalendar = WorkCalendar(), sequence: Int = 0,
+                rectifyDays: Int = Catalog.defaultRectifyDays, clockSkewMinutes: Int = Catalog.defaultClockSkewMinutes) {
         self.items = items
         self.calendar = calendar
         self.sequence = sequence
         self.rectifyDays = rectifyDays
+        self.clockSkewMinutes = clockSkewMinutes
     }
 
     /// The item a new case at `level` may be accepted for, or why not.

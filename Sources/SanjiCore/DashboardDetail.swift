@@ -14,6 +14,8 @@ public struct NodeInfo: Sendable, Equatable {
     public var reporting: Bool
     /// Revoked at its parent: its past rows still count, the node no longer does.
     public var revoked = false
+    /// Its clock minus its parent's, in seconds.
+    public var clockSkew: Int64 = 0
 
     public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int,
                 backlog: Int = 0, reporting: Bool) {
@@ -73,12 +75,14 @@ public struct SubtreeConflict: Sendable, Equatable {
 public struct Attention: Sendable {
     public var stale: [NodeInfo] = []
     public var conflicts: [SubtreeConflict] = []
+    /// Stations whose clock is off by more than the catalogue's clock_skew_minutes.
+    public var clockSkewed: [NodeInfo] = []
     public var behindCatalog: [NodeInfo] = []
     public var unrectified: [UnrectifiedBadReviews] = []
     public var overdue: [NodeInfo] = []
 
     public init() {}
-    public var isEmpty: Bool { stale.isEmpty && conflicts.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
+    public var isEmpty: Bool { stale.isEmpty && conflicts.isEmpty && clockSkewed.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
 }
 
 public enum DurationText {
@@ -147,6 +151,7 @@ extension DashboardReport {
         let names = Dictionary(nodes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         a.stale = nodes.filter { !$0.reporting }.sorted { ($0.lastSeen ?? 0, $0.id) < ($1.lastSeen ?? 0, $1.id) }
         a.behindCatalog = nodes.filter { $0.id != selfId && ($0.catalogSeq ?? 0) < catalog.sequence }.sorted { $0.id < $1.id }
+        a.clockSkewed = nodes.filter { abs($0.clockSkew) > Int64(catalog.clockSkewMinutes) * 60 }.sorted { $0.id < $1.id }
         a.overdue = nodes.filter { $0.overdueCases > 0 }.sorted { ($0.overdueCases, $1.id) > ($1.overdueCases, $0.id) }
         var perNode: [String: (Int, Day)] = [:]
         for r in badByOriginDay where r.unrectified > 0 {

@@ -32,6 +32,7 @@ extension DashboardReport {
                                                             ("last_seen", seen($0.lastSeen)), ("backlog", .int($0.backlog))]) })),
             ("subtree_conflicts", .array(attention.conflicts.map { .object([("node", .string($0.subject)), ("claimed_by", .string($0.claimedBy)),
                                                                              ("enrolled_under", .string($0.owner)), ("last_seen", seen($0.lastSeen))]) })),
+            ("clock_skewed", .array(attention.clockSkewed.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("clock_skew_seconds", .int(Int($0.clockSkew)))]) })),
             ("behind_catalog", .array(attention.behindCatalog.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("catalog_sequence", $0.catalogSeq.map(JSONValue.int) ?? .null)]) })),
             ("unrectified_bad_reviews", .array(attention.unrectified.map { .object([("node", .string($0.node)), ("name", .string($0.name)), ("count", .int($0.count)), ("oldest_day", .string($0.oldestDay.description))]) })),
             ("overdue_open_cases", .array(attention.overdue.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("open", .int($0.openCases)), ("overdue", .int($0.overdueCases))]) })),
@@ -101,6 +102,7 @@ extension DashboardReport {
         }
         for n in attention.stale { add("attention", n.id, "stale_last_seen", .string(n.lastSeen.map { zone.format(Timestamp(seconds: $0)) } ?? "never")) }
         for c in attention.conflicts { add("attention", c.subject, "claimed_by", .string(c.claimedBy)) }
+        for n in attention.clockSkewed { add("attention", n.id, "clock_skew_seconds", .int(Int(n.clockSkew))) }
         for n in attention.behindCatalog { add("attention", n.id, "behind_catalog_sequence", .int(n.catalogSeq ?? 0)) }
         for u in attention.unrectified { add("attention", u.node, "unrectified_bad_reviews", .int(u.count)) }
         for n in attention.overdue { add("attention", n.id, "overdue_open_cases", .int(n.overdueCases)) }
@@ -185,6 +187,10 @@ extension DashboardReport {
             for s in attention.stale {
                 out.append("  " + (zh ? "未报送  " : "stale    ") + "\(s.id) \(s.name)  " + (zh ? "最后报送 " : "last seen ") + seen(s.lastSeen)
                            + (zh ? "  待上报 \(s.backlog) 行" : "  backlog \(s.backlog) rows"))
+            }
+            for n in attention.clockSkewed {
+                let minutes = n.clockSkew / 60
+                out.append("  " + (zh ? "时钟偏差  " : "clock off  ") + "\(n.id) \(n.name)  " + (minutes >= 0 ? "+" : "") + "\(minutes)" + (zh ? " 分钟（相对上级）" : " min (against its parent)"))
             }
             for c in attention.conflicts {
                 out.append("  " + (zh ? "归属冲突  " : "conflict  ") + "\(c.subject) " + (zh ? "已属 \(c.owner)，\(c.claimedBy) 亦声称所辖（已拒绝）" : "enrolled under \(c.owner), also claimed by \(c.claimedBy) (refused)"))

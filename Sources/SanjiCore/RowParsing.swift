@@ -142,7 +142,7 @@ public struct RowParser: Sendable {
             return nil
         }
         if t.seconds > now.seconds + futureSkew {
-            problems.append((field, "\(zone.format(t)) is in the future (now \(zone.format(now))); check the station's clock or the export"))
+            problems.append((field, "\(zone.format(t)) is in the future (now \(zone.format(now)), \(futureSkew / 60) minutes of clock skew allowed); check the station's clock or the export"))
             return nil
         }
         return t

@@ -47,11 +47,14 @@ public struct NodeStatus: Hashable, Sendable {
     public var overdueCases: Int
     /// Rows the node had not yet had acknowledged by its parent when it wrote this status.
     public var backlog: Int
+    /// Its clock minus its parent's, in seconds (rounded to the minute; 0 at the root or unknown).
+    public var clockSkew: Int64
     public var lastActivity: Int64
     public var asOf: Int64
 
     public init(subject: String, originRev: UInt64, name: String, level: Level, software: String, catalogSeq: UInt64,
-                openCases: Int, overdueCases: Int, backlog: Int = 0, lastActivity: Int64, asOf: Int64) {
+                openCases: Int, overdueCases: Int, backlog: Int = 0, clockSkew: Int64 = 0, lastActivity: Int64, asOf: Int64) {
+        self.clockSkew = clockSkew
         self.subject = subject
         self.originRev = originRev
         self.name = name

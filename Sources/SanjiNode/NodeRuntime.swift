@@ -61,6 +61,8 @@ public final class NodeRuntime: @unchecked Sendable {
     var parentCatalogSeq: UInt64?
     /// The parent's heartbeat interval from WELCOME; liveness uses the longer of it and ours.
     var parentHeartbeatMs: Int64 = 0
+    /// This node's clock minus its parent's, from the parent's heartbeats (seconds).
+    var clockSkew: Int64 = 0
 
     var localRev: UInt64 = 0
     var localCatalogSeq: UInt64 = 0
@@ -256,7 +258,7 @@ public final class NodeRuntime: @unchecked Sendable {
                 ])
             }
             sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refusedRows)), nowMs: nowMs)
-        case .heartbeat(let seq):
+        case .heartbeat(let seq, _):
             children[child]?.catalogSeq = seq
         case .error(let code, let reason):
             logger.warning("child reported an error", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
@@ -340,10 +342,11 @@ public final class NodeRuntime: @unchecked Sendable {
                 if try store.applyCatalog(delta) {
                     localCatalogSeq = delta.catalogSeq
                     logger.info("catalogue updated from parent", metadata: ["catalog.seq": .stringConvertible(delta.catalogSeq), "items": .stringConvertible(delta.items.count)])
-                    sendToParent(.heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs)
+                    sendToParent(.heartbeat(catalogSeq: localCatalogSeq, time: nowMs / 1000), nowMs: nowMs)
                 }
-            case .heartbeat(let seq):
+            case .heartbeat(let seq, let time):
                 parentCatalogSeq = seq
+                if time > 0 { clockSkew = nowMs / 1000 - time }
             case .error(let code, let reason):
                 logger.warning("parent refused", metadata: ["code": .stringConvertible(code), "reason": .string(reason)])
                 parentDetail = "\(code) \(reason)"
@@ -364,7 +367,9 @@ public final class NodeRuntime: @unchecked Sendable {
         }
         if nowMs - lastStatusMs >= 2000 {
             let backlog = config.parent == nil ? 0 : try store.dataBacklog(above: uplink.acked)
-            try store.refreshOwnStatus(interval: options.statusInterval, backlog: backlog)
+            // Rounded to the minute, so that a second of jitter does not rewrite the status.
+            let skew = (clockSkew / 60) * 60
+            try store.refreshOwnStatus(interval: options.statusInterval, backlog: backlog, clockSkew: skew)
             lastStatusMs = nowMs
         }
         // Parent side: heartbeats, expiry, catalogue pushes.
@@ -380,7 +385,7 @@ public final class NodeRuntime: @unchecked Sendable {
                 children[child]?.lastCatalogSentMs = nowMs
             }
             if nowMs - (children[child]?.lastSentMs ?? 0) >= beat {
-                sendToChild(child, .heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs)
+                sendToChild(child, .heartbeat(catalogSeq: localCatalogSeq, time: nowMs / 1000), nowMs: nowMs)
             }
         }
         // Child side: hello, liveness, uplink.
@@ -411,7 +416,7 @@ public final class NodeRuntime: @unchecked Sendable {
                     uplink.sent(from: batch.fromRev, to: batch.toRev, nowMs: nowMs)
                 }
             }
-            if nowMs - parentLastSentMs >= beat { sendToParent(.heartbeat(catalogSeq: localCatalogSeq), nowMs: nowMs) }
+            if nowMs - parentLastSentMs >= beat { sendToParent(.heartbeat(catalogSeq: localCatalogSeq, time: nowMs / 1000), nowMs: nowMs) }
         }
         if nowMs - lastLinksMs >= 1000 {
             try recordLinks(nowMs: nowMs, stopped: false)

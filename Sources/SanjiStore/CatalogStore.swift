@@ -22,8 +22,9 @@ enum CatalogStore {
             if let d = Day(r["day"] as String), let k = WorkCalendar.Kind(rawValue: r["kind"]) { exceptions[d] = k }
         }
         let rectify = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'rectify_days'").flatMap { Int($0) }
+        let skew = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'clock_skew_minutes'").flatMap { Int($0) }
         return Catalog(items: items, calendar: WorkCalendar(exceptions: exceptions), sequence: try Counter.value(db, .catalogSeq),
-                       rectifyDays: rectify ?? Catalog.defaultRectifyDays)
+                       rectifyDays: rectify ?? Catalog.defaultRectifyDays, clockSkewMinutes: skew ?? Catalog.defaultClockSkewMinutes)
     }
 
     /// Starts a new catalogue sequence (the root only); returns it.

@@ -26,7 +26,8 @@ final class Intake {
     }
 
     func parser(now: Timestamp, gradeCodes: Grade.Codes? = nil) -> RowParser {
-        RowParser(catalog: catalog, level: store.identity.level, zone: store.zone, now: now, gradeCodes: gradeCodes)
+        RowParser(catalog: catalog, level: store.identity.level, zone: store.zone, now: now,
+                  futureSkewSeconds: Int64(catalog.clockSkewMinutes) * 60, gradeCodes: gradeCodes)
     }
 
     /// Puts a case: new, a merge into the recorded one, or a conflict.

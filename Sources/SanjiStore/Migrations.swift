@@ -116,6 +116,9 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v7 clock skew in status") { db in
+            try db.execute(sql: "ALTER TABLE node ADD COLUMN clock_skew INTEGER")
+        }
         return m
     }
 }

@@ -104,12 +104,22 @@ extension NodeStore {
 
     /// Sets the working days a 差评 has for 整改 (root only; travels with the catalogue).
     public func setRectifyDays(_ days: Int, now: Timestamp = .now()) throws -> Int {
-        try requireRoot("change catalogue settings")
         guard (1...60).contains(days) else { throw SanjiError(.invalidArgument, "rectify days must be 1 to 60 working days (areas use 5 to 15)") }
+        return try setSetting("rectify_days", String(days), now: now)
+    }
+
+    /// Sets how far a station's clock may be off, in minutes (root only; travels with the catalogue).
+    public func setClockSkewMinutes(_ minutes: Int, now: Timestamp = .now()) throws -> Int {
+        guard (1...1440).contains(minutes) else { throw SanjiError(.invalidArgument, "the clock skew must be 1 to 1440 minutes") }
+        return try setSetting("clock_skew_minutes", String(minutes), now: now)
+    }
+
+    private func setSetting(_ key: String, _ value: String, now: Timestamp) throws -> Int {
+        try requireRoot("change catalogue settings")
         return try pool.write { db in
-            let seq = try CatalogStore.nextSequence(db, note: "setting rectify_days = \(days)", now: now)
-            try db.execute(sql: "INSERT INTO setting (key, value, seq) VALUES ('rectify_days', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
-                           arguments: [String(days), seq])
+            let seq = try CatalogStore.nextSequence(db, note: "setting \(key) = \(value)", now: now)
+            try db.execute(sql: "INSERT INTO setting (key, value, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
+                           arguments: [key, value, seq])
             return seq
         }
     }

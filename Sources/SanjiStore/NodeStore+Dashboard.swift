@@ -55,7 +55,7 @@ extension NodeStore {
     static func nodeInfos(_ db: Database, selfId: String, now: Timestamp, staleAfter: Int64) throws -> [NodeInfo] {
         try Row.fetchAll(db, sql: """
             SELECT id, name, level, parent, max(coalesce(status_as_of, 0), coalesce(last_heard_at, 0)) AS seen,
-                   catalog_seq, coalesce(open_cases, 0), coalesce(overdue_cases, 0), coalesce(backlog, 0), revoked
+                   catalog_seq, coalesce(open_cases, 0), coalesce(overdue_cases, 0), coalesce(backlog, 0), revoked, coalesce(clock_skew, 0)
             FROM node
             """).map { r in
             let id: String = r[0]
@@ -64,6 +64,7 @@ extension NodeStore {
             var info = NodeInfo(id: id, name: r[1], level: Level(rawValue: r[2]) ?? .village, parent: r[3], lastSeen: seen > 0 ? seen : nil,
                                 catalogSeq: r[5], openCases: r[6], overdueCases: r[7], backlog: r[8], reporting: id == selfId || seen >= now.seconds - staleAfter)
             info.revoked = r[9]
+            info.clockSkew = r[10]
             return info
         }
     }

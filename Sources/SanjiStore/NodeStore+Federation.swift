@@ -189,23 +189,23 @@ extension NodeStore {
 
     /// Writes this node's status part anew when it changed or is older than `interval` seconds.
     @discardableResult
-    public func refreshOwnStatus(now: Timestamp = .now(), interval: Int64 = 60, backlog: Int = 0) throws -> Bool {
+    public func refreshOwnStatus(now: Timestamp = .now(), interval: Int64 = 60, backlog: Int = 0, clockSkew: Int64 = 0) throws -> Bool {
         let today = zone.day(of: now)
         return try pool.write { db in
             let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
             let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
             let seq = try Counter.value(db, .catalogSeq)
-            guard let row = try Row.fetchOne(db, sql: "SELECT open_cases, overdue_cases, catalog_seq, software, last_heard_at, status_as_of, backlog FROM node WHERE id = ?",
+            guard let row = try Row.fetchOne(db, sql: "SELECT open_cases, overdue_cases, catalog_seq, software, last_heard_at, status_as_of, backlog, clock_skew FROM node WHERE id = ?",
                                              arguments: [identity.id]) else { return false }
             let lastActivity: Int64 = row["last_heard_at"] ?? 0
             let unchanged = row["open_cases"] as Int? == open && row["overdue_cases"] as Int? == overdue && row["catalog_seq"] as Int? == seq
-                && row["software"] as String? == SanjiVersion.string && row["backlog"] as Int? == backlog
+                && row["software"] as String? == SanjiVersion.string && row["backlog"] as Int? == backlog && row["clock_skew"] as Int64? == clockSkew
             if unchanged, let asOf = row["status_as_of"] as Int64?, now.seconds - asOf < interval { return false }
             let rev = try Counter.value(db, .rev) + 1
             try db.execute(sql: """
-                UPDATE node SET software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, last_activity = ?, status_as_of = ?,
-                  status_origin_rev = ?, status_rev = ? WHERE id = ?
-                """, arguments: [SanjiVersion.string, seq, open, overdue, backlog, lastActivity, now.seconds, rev, rev, identity.id])
+                UPDATE node SET software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?, last_activity = ?,
+                  status_as_of = ?, status_origin_rev = ?, status_rev = ? WHERE id = ?
+                """, arguments: [SanjiVersion.string, seq, open, overdue, backlog, clockSkew, lastActivity, now.seconds, rev, rev, identity.id])
             try Counter.set(db, .rev, rev)
             return true
         }
@@ -241,13 +241,13 @@ extension NodeStore {
             }
             var statuses: [(UInt64, NodeRowState)] = []
             for r in try Row.fetchAll(db, sql: """
-                SELECT id, name, level, software, catalog_seq, open_cases, overdue_cases, backlog, last_activity, status_as_of, status_origin_rev, status_rev
+                SELECT id, name, level, software, catalog_seq, open_cases, overdue_cases, backlog, clock_skew, last_activity, status_as_of, status_origin_rev, status_rev
                 FROM node WHERE status_rev > ? ORDER BY status_rev LIMIT ?
                 """, arguments: [after, limit]) {
                 statuses.append((r["status_rev"], .status(NodeStatus(
                     subject: r["id"], originRev: r["status_origin_rev"], name: r["name"], level: Level(rawValue: r["level"]) ?? .village,
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
-                    overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
+                    overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, clockSkew: r["clock_skew"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
             // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
             // (every row at or below it is within its own table's first `limit`).

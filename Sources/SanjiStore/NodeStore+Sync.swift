@@ -74,10 +74,10 @@ extension NodeStore {
                 }
                 rev += 1
                 try db.execute(sql: """
-                    UPDATE node SET name = ?, software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, last_activity = ?,
-                      status_as_of = ?, status_origin_rev = ?, status_rev = ?
+                    UPDATE node SET name = ?, software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?,
+                      last_activity = ?, status_as_of = ?, status_origin_rev = ?, status_rev = ?
                     WHERE id = ? AND status_origin_rev < ?
-                    """, arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.lastActivity, s.asOf,
+                    """, arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.clockSkew, s.lastActivity, s.asOf,
                                      Int64(s.originRev), rev, s.subject, Int64(s.originRev)])
                 if db.changesCount > 0 { applied += 1 } else { rev -= 1 }
             }

@@ -102,6 +102,9 @@ struct CatalogCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Working days a 差评 has for 整改 (areas use 5 to 15).", valueName: "days"))
         var rectifyDays: Int?
 
+        @Option(help: ArgumentHelp("Minutes a station's clock may be off before it is flagged, and a time may lie in the future (default 10).", valueName: "minutes"))
+        var clockSkewMinutes: Int?
+
         @OptionGroup var options: DataOptions
 
         func run() throws {
@@ -110,9 +113,14 @@ struct CatalogCommand: ParsableCommand {
                 if let rectifyDays {
                     let seq = try store.setRectifyDays(rectifyDays)
                     print("rectify_days = \(rectifyDays); catalogue is now at sequence \(seq)")
-                } else {
+                }
+                if let clockSkewMinutes {
+                    let seq = try store.setClockSkewMinutes(clockSkewMinutes)
+                    print("clock_skew_minutes = \(clockSkewMinutes); catalogue is now at sequence \(seq)")
+                }
+                if rectifyDays == nil, clockSkewMinutes == nil {
                     let c = try store.catalog()
-                    print("rectify_days = \(c.rectifyDays)  (catalogue sequence \(c.sequence))")
+                    print("rectify_days = \(c.rectifyDays)\nclock_skew_minutes = \(c.clockSkewMinutes)\n(catalogue sequence \(c.sequence))")
                 }
             }
         }

@@ -43,7 +43,7 @@ final class PrivacyTests: XCTestCase {
                     case .rows(let b):
                         cursor = max(cursor, b.toRev)
                         reply = [.ack(toRev: b.toRev, cursor: cursor, refused: 0)]
-                    default: reply = [.heartbeat(catalogSeq: delta.catalogSeq)]
+                    default: reply = [.heartbeat(catalogSeq: delta.catalogSeq, time: Int64(Date().timeIntervalSince1970))]
                     }
                     for r in reply { try spy.send([m.frames[0], WireCodec.encode(r)]) }
                 }

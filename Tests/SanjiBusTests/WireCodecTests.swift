@@ -22,7 +22,7 @@ final class WireCodecTests: XCTestCase {
         ], nodes: [
             .enrolment(NodeEnrolment(subject: "340321100201", originRev: 3, parent: "340321100", level: .village, name: "某村", enrolledAt: 1_790_000_000, revoked: false)),
             .status(NodeStatus(subject: "340321100201", originRev: 18, name: "某村", level: .village, software: "0.1.0", catalogSeq: 7,
-                               openCases: 3, overdueCases: 1, backlog: 42, lastActivity: 1_790_000_100, asOf: 1_790_000_200)),
+                               openCases: 3, overdueCases: 1, backlog: 42, clockSkew: -3600, lastActivity: 1_790_000_100, asOf: 1_790_000_200)),
         ])),
         .ack(toRev: 20, cursor: 20, refused: 1),
         .catalog(CatalogDelta(catalogSeq: 9, items: [
@@ -31,7 +31,7 @@ final class WireCodecTests: XCTestCase {
             (CatalogItem(code: "XK001", name: "食品经营许可", type: .license, department: "县市场监管局", levels: [.county],
                          legalDays: 20, promisedDays: 5, onlineDepth: 3, maxVisits: 1, withdrawn: true), 9),
         ], days: [.init(day: Day("2026-10-01")!, kind: .holiday, seq: 2)], settings: [.init(key: "rectify_days", value: "10", seq: 9)])),
-        .heartbeat(catalogSeq: 9),
+        .heartbeat(catalogSeq: 9, time: 1_790_000_000),
         .error(code: 403, reason: "summary rows of 340321101201: not in your subtree"),
     ]
 
@@ -45,7 +45,7 @@ final class WireCodecTests: XCTestCase {
 
     func testTheLayoutIsTheDocumentedOne() {
         // HEARTBEAT: "SJ", version 1, command 6, catalog-seq as a big-endian u64.
-        XCTAssertEqual(WireCodec.encode(.heartbeat(catalogSeq: 258)), [0x53, 0x4A, 0x01, 0x06, 0, 0, 0, 0, 0, 0, 1, 2])
+        XCTAssertEqual(WireCodec.encode(.heartbeat(catalogSeq: 258, time: 3)), [0x53, 0x4A, 0x01, 0x06, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3])
         // ERROR: code u16, then a u16-length UTF-8 string.
         XCTAssertEqual(WireCodec.encode(.error(code: 403, reason: "村")), [0x53, 0x4A, 0x01, 0x07, 0x01, 0x93, 0x00, 0x03, 0xE6, 0x9D, 0x91])
     }
@@ -77,8 +77,8 @@ final class WireCodecTests: XCTestCase {
 
     func testValuesOutsideTheirRangeAreRefused() {
         // A rev of 2^63 would trap a parent converting it for SQLite: refused as malformed.
-        XCTAssertTrue(reason([0x53, 0x4A, 1, 6, 0x80, 0, 0, 0, 0, 0, 0, 0])!.reason.contains("above 2^63"))
-        XCTAssertNil(reason([0x53, 0x4A, 1, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]))
+        XCTAssertTrue(reason([0x53, 0x4A, 1, 6, 0x80, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0, count: 8))!.reason.contains("above 2^63"))
+        XCTAssertNil(reason([0x53, 0x4A, 1, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0, count: 8)))
         var frame = WireCodec.encode(Self.samples[4])
         // Corrupt the first item's type code "20" into "99".
         let index = frame.firstIndex(of: 0x32)!  // "2"

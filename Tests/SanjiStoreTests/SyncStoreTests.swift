@@ -138,3 +138,40 @@ final class SubtreeConflictTests: XCTestCase {
         XCTAssertTrue(report.table(zone: county.zone).contains("归属冲突  V 已属 T1，T2 亦声称所辖（已拒绝）"))
     }
 }
+
+final class ClockSkewTests: XCTestCase {
+    func testAVillageWhoseClockIsOffIsFlaggedAtTheCounty_andFutureTimesBeyondTheSettingAreRefused() throws {
+        func node(_ id: String, _ level: Level, parent: String?) throws -> NodeStore {
+            try NodeStore.create(in: FileManager.default.temporaryDirectory.appendingPathComponent("sanji-clock-\(UUID().uuidString)"),
+                                 identity: NodeIdentity(id: id, name: id, level: level, parent: parent))
+        }
+        let county = try node("C", .county, parent: nil), township = try node("T", .township, parent: "tcp://c")
+        let late = try node("V1", .village, parent: "tcp://t"), fine = try node("V2", .village, parent: "tcp://t")
+        defer { for s in [county, township, late, fine] { try? FileManager.default.removeItem(at: s.directory) } }
+        _ = try county.enroll(id: "T", publicKey: "k-T-0000000000000000000000000000000000000", name: nil, level: nil)
+        _ = try township.enroll(id: "V1", publicKey: "k-V1-000000000000000000000000000000000000", name: "晚村", level: nil)
+        _ = try township.enroll(id: "V2", publicKey: "k-V2-000000000000000000000000000000000000", name: "准村", level: nil)
+        _ = try county.setClockSkewMinutes(5)
+        // What each village measured against its parent's heartbeats: one an hour ahead, one 2 minutes.
+        try late.refreshOwnStatus(interval: 0, clockSkew: 3600)
+        try fine.refreshOwnStatus(interval: 0, clockSkew: 120)
+        for v in [late, fine] { _ = try township.applyBatch(from: v.identity.id, try v.readBatch(after: 0)!) }
+        _ = try county.applyBatch(from: "T", try township.readBatch(after: 0)!)
+        let report = try county.dashboard(period: Period.year(2026)!)
+        XCTAssertEqual(report.attention.clockSkewed.map(\.id), ["V1"])
+        let table = report.table(zone: county.zone)
+        XCTAssertTrue(table.contains("时钟偏差  V1") && table.contains("+60 分钟（相对上级）"), table)
+
+        // The setting travels with the catalogue and bounds how far in the future a time may lie.
+        _ = try county.importCatalog(name: "items.csv", bytes: Array(StoreFixture.items.utf8))
+        XCTAssertTrue(try late.applyCatalog(try county.catalogDelta(after: 0)!))
+        XCTAssertEqual(try late.catalog().clockSkewMinutes, 5)
+        let now = Timestamp.now()
+        XCTAssertThrowsError(try late.acceptCase(["case_no": "F1", "item_code": "SB001", "channel": "window",
+                                                  "accepted_at": late.zone.format(Timestamp(seconds: now.seconds + 8 * 60))], now: now)) { error in
+            XCTAssertTrue("\(error)".contains("5 minutes of clock skew allowed"), "\(error)")
+        }
+        XCTAssertNoThrow(try late.acceptCase(["case_no": "F2", "item_code": "SB001", "channel": "window",
+                                              "accepted_at": late.zone.format(Timestamp(seconds: now.seconds + 3 * 60))], now: now))
+    }
+}
