@@ -13,17 +13,7 @@ final class CrashLoopTests: XCTestCase {
     func testRandomKillsDuringImportsAndSync_loseAndDoubleNothing() throws {
         let fed = try Federation()
         defer { fed.shutdown() }
-        let (county, township, v1, v2) = ("340321", "340321100", "340321100201", "340321100202")
-        try fed.add(county, level: "county")
-        try fed.ok(["catalog", "import", "nodes/huaiyuan/items.csv"], node: county)
-        try fed.start(county)
-        try fed.add(township, level: "township", parent: county)
-        try fed.start(township)
-        for v in [v1, v2] {
-            try fed.add(v, level: "village", parent: township, listens: false)
-            try fed.start(v)
-            try fed.waitUntil("\(v) holds the catalogue", timeout: 30) { try fed.json(["status"], node: v)["catalog_sequence"] as? Int == 1 }
-        }
+        let (county, township, v1, v2) = try fed.smallCounty()
         var rng = SystemRandomNumberGenerator()
         var runs: [(village: String, seed: Int)] = []
         var killedImports = 0

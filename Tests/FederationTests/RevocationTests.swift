@@ -7,17 +7,7 @@ final class RevocationTests: XCTestCase {
     func testRevokeThenRotateAndReEnrol_losesNothing() throws {
         let fed = try Federation()
         defer { fed.shutdown() }
-        let (county, township, v1, v2) = ("340321", "340321100", "340321100201", "340321100202")
-        try fed.add(county, level: "county")
-        try fed.ok(["catalog", "import", "nodes/huaiyuan/items.csv"], node: county)
-        try fed.start(county)
-        try fed.add(township, level: "township", parent: county)
-        try fed.start(township)
-        for v in [v1, v2] {
-            try fed.add(v, level: "village", parent: township, listens: false)
-            try fed.start(v)
-            try fed.waitUntil("\(v) holds the catalogue", timeout: 30) { try fed.json(["status"], node: v)["catalog_sequence"] as? Int == 1 }
-        }
+        let (county, township, v1, v2) = try fed.smallCounty()
         try fed.ok(["simulate", "--days", "8", "--seed", "1"], node: v1)
         try fed.ok(["simulate", "--days", "8", "--seed", "2"], node: v2)
         try fed.waitForConvergence(root: county, nodes: [county, township, v1, v2])
