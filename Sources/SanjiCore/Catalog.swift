@@ -20,14 +20,14 @@ public struct Catalog: Sendable {
         self.clockSkewMinutes = clockSkewMinutes
     }
 
-    /// The item a new case at `level` may be accepted for, or why not.
-    public func itemForIntake(_ code: String, at level: Level, isNew: Bool) -> Result<CatalogItem, IntakeProblem> {
+    /// The catalogue item a case at `level` names, or why it cannot be used there. Whether a
+    /// withdrawn item is refused depends on whether the case is new, which only the store knows.
+    public func itemForIntake(_ code: String, at level: Level) -> Result<CatalogItem, IntakeProblem> {
         guard let item = items[code] else {
             if items.isEmpty { return .failure(.emptyCatalog) }
             return .failure(.unknownItem(code: code, closest: Suggestions.closest(to: code, in: items.keys)))
         }
         guard item.handled(at: level) else { return .failure(.notHandled(item: item, level: level)) }
-        if isNew, item.withdrawn { return .failure(.withdrawn(item: item, sequence: sequence)) }
         return .success(item)
     }
 }

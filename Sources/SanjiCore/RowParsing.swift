@@ -36,7 +36,7 @@ public struct RowParser: Sendable {
         if code.isEmpty {
             problems.append(("item_code", "is empty; name the item's 事项编码"))
         } else {
-            switch catalog.itemForIntake(code, at: level, isNew: false) {
+            switch catalog.itemForIntake(code, at: level) {
             case .success(let i): item = i
             case .failure(let p): problems.append(("item_code", p.description))
             }

@@ -13,9 +13,7 @@ extension NodeStore {
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
             // This node's own open cases, live (its status row is refreshed only while serve runs).
             if let i = nodes.firstIndex(where: { $0.id == identity.id }) {
-                nodes[i].openCases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
-                nodes[i].overdueCases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?",
-                                                         arguments: [zone.day(of: now).description]) ?? 0
+                (nodes[i].openCases, nodes[i].overdueCases) = try Self.openCases(db, today: zone.day(of: now))
                 nodes[i].catalogSeq = catalog.sequence
             }
             let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")

@@ -191,21 +191,26 @@ extension NodeStore {
     @discardableResult
     public func refreshOwnStatus(now: Timestamp = .now(), interval: Int64 = 60, backlog: Int = 0, clockSkew: Int64 = 0) throws -> Bool {
         let today = zone.day(of: now)
-        return try pool.write { db in
-            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
-            let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
+        // What the status would say, and whether the stored one already says it (and is fresh).
+        func pending(_ db: Database) throws -> (open: Int, overdue: Int, seq: Int, lastActivity: Int64)? {
+            let (open, overdue) = try Self.openCases(db, today: today)
             let seq = try Counter.value(db, .catalogSeq)
             guard let row = try Row.fetchOne(db, sql: "SELECT open_cases, overdue_cases, catalog_seq, software, last_heard_at, status_as_of, backlog, clock_skew FROM node WHERE id = ?",
-                                             arguments: [identity.id]) else { return false }
-            let lastActivity: Int64 = row["last_heard_at"] ?? 0
+                                             arguments: [identity.id]) else { return nil }
             let unchanged = row["open_cases"] as Int? == open && row["overdue_cases"] as Int? == overdue && row["catalog_seq"] as Int? == seq
                 && row["software"] as String? == SanjiVersion.string && row["backlog"] as Int? == backlog && row["clock_skew"] as Int64? == clockSkew
-            if unchanged, let asOf = row["status_as_of"] as Int64?, now.seconds - asOf < interval { return false }
+            if unchanged, let asOf = row["status_as_of"] as Int64?, now.seconds - asOf < interval { return nil }
+            return (open, overdue, seq, row["last_heard_at"] ?? 0)
+        }
+        // Serve calls this every 2 s: decide in a read, and take the write lock only to change something.
+        guard try pool.read(pending) != nil else { return false }
+        return try pool.write { db in
+            guard let s = try pending(db) else { return false }
             let rev = try Counter.value(db, .rev) + 1
             try db.execute(sql: """
                 UPDATE node SET software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?, last_activity = ?,
                   status_as_of = ?, status_origin_rev = ?, status_rev = ? WHERE id = ?
-                """, arguments: [SanjiVersion.string, seq, open, overdue, backlog, clockSkew, lastActivity, now.seconds, rev, rev, identity.id])
+                """, arguments: [SanjiVersion.string, s.seq, s.open, s.overdue, backlog, clockSkew, s.lastActivity, now.seconds, rev, rev, identity.id])
             try Counter.set(db, .rev, rev)
             return true
         }
@@ -335,15 +340,6 @@ extension NodeStore {
                 LinkRecord(peer: r["peer"], role: r["role"], endpoint: r["endpoint"], state: r["state"], lastHeardAt: r["last_heard_at"],
                            cursor: (r["cursor"] as Int64?).map(UInt64.init), catalogSeq: (r["catalog_seq"] as Int64?).map(UInt64.init),
                            detail: r["detail"], updatedAt: r["updated_at"])
-            }
-        }
-    }
-
-    /// Known nodes below this one, for `sanji status`: id, name, level, parent, status as of, catalogue seq.
-    public func knownNodes() throws -> [(id: String, name: String, level: Level, parent: String?, asOf: Int64?, catalogSeq: Int?, revoked: Bool)] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, level, parent, status_as_of, catalog_seq, revoked FROM node ORDER BY level, id").map { r in
-                (r["id"], r["name"], Level(rawValue: r["level"]) ?? .village, r["parent"], r["status_as_of"], r["catalog_seq"], r["revoked"])
             }
         }
     }

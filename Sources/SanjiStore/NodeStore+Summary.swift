@@ -42,13 +42,12 @@ extension NodeStore {
         }
     }
 
-    /// Open and overdue-open cases at this station (overdue: deadline before `today`).
-    public func openCases(today: Day) throws -> (open: Int, overdue: Int) {
-        try pool.read { db in
-            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
-            let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
-            return (open, overdue)
-        }
+    /// Open and overdue-open cases at this station (overdue: deadline before `today`), inside a
+    /// transaction the caller holds: what its status reports and its dashboard shows.
+    static func openCases(_ db: Database, today: Day) throws -> (open: Int, overdue: Int) {
+        let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL") ?? 0
+        let overdue = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE completed_at IS NULL AND deadline < ?", arguments: [today.description]) ?? 0
+        return (open, overdue)
     }
 }
 

@@ -203,6 +203,8 @@ enum FederationBench {
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = router.lastEndpoint
         let payload = [UInt8](repeating: 0x5A, count: 200)
+        // The sender keeps its socket open until the receiver has everything (closing drops what is queued).
+        let received = DispatchSemaphore(value: 0)
         let sender = Thread {
             guard let dealer = try? ZMQSocket(context, .dealer) else { return }
             try? dealer.set(ZMQOption.curveServerKey, server.publicKey)
@@ -214,19 +216,21 @@ enum FederationBench {
             while sent < messages {
                 if (try? dealer.send([payload])) == true { sent += 1 } else { usleep(50) }
             }
-            Thread.sleep(forTimeInterval: 30)  // keep the socket open until the receiver is done
+            received.wait()
         }
         sender.start()
-        var received = 0
+        var count = 0
         var start: Date?
-        while received < messages {
+        while count < messages {
             _ = ZMQPoll.readable([router], timeoutMs: 100)
-            while received < messages, try router.receive() != nil {
+            while count < messages, try router.receive() != nil {
                 if start == nil { start = Date() }
-                received += 1
+                count += 1
             }
         }
-        return Double(messages - 1) / Date().timeIntervalSince(start!)
+        let rate = Double(messages - 1) / Date().timeIntervalSince(start!)
+        received.signal()
+        return rate
     }
 
     /// Summary-row upserts per second with the C API, 1,000 per transaction.
