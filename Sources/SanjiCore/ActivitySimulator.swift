@@ -64,7 +64,6 @@ public struct ActivitySimulator {
     private static let givenNames = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华玉兰桂")
 
     public func generate(_ o: Options) -> Output {
-        var rng = SeededRandom(seed: o.seed)
         let items = catalog.items.values.filter { $0.isActive && $0.handled(at: level) }.sorted { $0.code < $1.code }
         guard !items.isEmpty else { return Output(cases: Self.caseHeader + "\n", evaluations: Self.evalHeader + "\n", caseCount: 0, evaluationCount: 0) }
         // 公共服务 and 给付/确认 items are what people come for most.
@@ -79,8 +78,12 @@ public struct ActivitySimulator {
         for offset in 0..<o.days {
             let day = o.firstDay.adding(days: offset)
             let working = cal.isWorkingDay(day)
-            let volume = working ? Int(Double(o.casesPerDay) * Double.random(in: 0.8...1.2, using: &rng)) : o.casesPerDay / 10
+            // Each day and each case draw from their own generator, so what a case is depends on
+            // (seed, day, number) alone; the clock only decides whether it exists yet and is done.
+            var dayRng = SeededRandom(seed: o.seed &* 1_000_003 &+ UInt64(bitPattern: Int64(day.number)))
+            let volume = working ? Int(Double(o.casesPerDay) * Double.random(in: 0.8...1.2, using: &dayRng)) : o.casesPerDay / 10
             for seq in 0..<volume {
+                var rng = SeededRandom(seed: dayRng.next() &+ UInt64(seq))
                 var pick = Int.random(in: 0..<totalWeight, using: &rng)
                 var idx = 0
                 while pick >= weights[idx] { pick -= weights[idx]; idx += 1 }
