@@ -35,6 +35,8 @@ echo "== the link is back; waiting until everything has reached the county"
 "$sanji" cluster start $offline --dir "$data"
 "$sanji" cluster wait --dir "$data"
 "$sanji" cluster status --dir "$data"
+echo "== does every station's own data equal the county's copy? (sanji verify)"
+"$sanji" verify --data "$data/340321"
 
 echo
 "$sanji" dashboard --data "$data/340321"

@@ -10,6 +10,12 @@ public enum WireMessage: Equatable, Sendable {
     /// `time`: the sender's clock (seconds since the epoch), so that a child can tell its skew.
     case heartbeat(catalogSeq: UInt64, time: Int64)
     case error(code: UInt16, reason: String)
+    /// Asks the receiving node for the digests of its own rows, and to pass the question down.
+    case verify(request: UInt64)
+    /// One origin's digests in answer to a VERIFY, relayed upward unchanged.
+    case digest(request: UInt64, origin: String, months: [MonthDigest])
+    /// Asks `origin` (routed down the tree) to stamp its rows of these months anew, so that they travel up again.
+    case heal(origin: String, months: [String])
 
     public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"
     public static let version: UInt8 = 1
@@ -53,6 +59,9 @@ public enum WireMessage: Equatable, Sendable {
         case .catalog: 5
         case .heartbeat: 6
         case .error: 7
+        case .verify: 8
+        case .digest: 9
+        case .heal: 10
         }
     }
 
@@ -65,6 +74,9 @@ public enum WireMessage: Equatable, Sendable {
         case .catalog: "CATALOG"
         case .heartbeat: "HEARTBEAT"
         case .error: "ERROR"
+        case .verify: "VERIFY"
+        case .digest: "DIGEST"
+        case .heal: "HEAL"
         }
     }
 }

@@ -62,6 +62,16 @@ public enum WireCodec {
             w.u64(seq); w.i64(time)
         case .error(let code, let reason):
             w.u16(code); w.string(reason)
+        case .verify(let request):
+            w.u64(request)
+        case .digest(let request, let origin, let months):
+            w.u64(request); w.string(origin)
+            w.u32(UInt32(months.count))
+            for m in months { w.string(m.month); w.u32(UInt32(clamping: m.rows)); w.u64(m.digest); w.u64(m.maxOriginRev) }
+        case .heal(let origin, let months):
+            w.string(origin)
+            w.u32(UInt32(months.count))
+            for m in months { w.string(m) }
         }
         return w.out
     }
@@ -157,6 +167,23 @@ public enum WireCodec {
             message = .heartbeat(catalogSeq: try r.u64("catalog-seq"), time: try r.i64("time"))
         case 7:
             message = .error(code: try r.u16("code"), reason: try r.string("reason"))
+        case 8:
+            message = .verify(request: try r.u64("request"))
+        case 9:
+            let request = try r.u64("request"), origin = try r.string("origin")
+            let mc = try r.count("month-count", minBytes: 2 + 4 + 8 + 8)
+            var months: [MonthDigest] = []
+            for _ in 0..<mc {
+                months.append(MonthDigest(month: try r.month("month"), rows: Int(try r.u32("rows")), digest: try r.u64("digest"),
+                                          maxOriginRev: try r.u64("max-origin-rev")))
+            }
+            message = .digest(request: request, origin: origin, months: months)
+        case 10:
+            let origin = try r.string("origin")
+            let mc = try r.count("month-count", minBytes: 2)
+            var months: [String] = []
+            for _ in 0..<mc { months.append(try r.month("month")) }
+            message = .heal(origin: origin, months: months)
         case let c:
             throw DecodeError(code: 400, reason: "command \(c) is unknown")
         }
@@ -238,6 +265,11 @@ public enum WireCodec {
             let text = try string(f)
             guard let d = Day(text) else { throw DecodeError(code: 400, reason: "\(f): \"\(text)\" is not a YYYY-MM-DD date") }
             return d
+        }
+        mutating func month(_ f: String) throws(DecodeError) -> String {
+            let text = try string(f)
+            guard text.utf8.count == 7, Day(text + "-01") != nil else { throw DecodeError(code: 400, reason: "\(f): \"\(text)\" is not a YYYY-MM month") }
+            return text
         }
         mutating func level(_ f: String) throws(DecodeError) -> Level {
             let text = try string(f)

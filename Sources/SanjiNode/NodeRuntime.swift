@@ -69,6 +69,7 @@ public final class NodeRuntime: @unchecked Sendable {
     var lastRevCheckMs: Int64 = 0
     var lastStatusMs: Int64 = -1_000_000
     var lastLinksMs: Int64 = -1_000_000
+    var lastQuestionsMs: Int64 = -1_000_000
 
     public init(store: NodeStore, options: RuntimeOptions = RuntimeOptions(), logger: Logger) throws {
         self.store = store
@@ -262,7 +263,21 @@ public final class NodeRuntime: @unchecked Sendable {
             children[child]?.catalogSeq = seq
         case .error(let code, let reason):
             logger.warning("child reported an error", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
-        case .welcome, .ack, .catalog:
+        case .digest(let request, let origin, let months):
+            // A child answers for itself and its enrolled subtree only, as with its rows.
+            guard try store.childToward(origin) == child else {
+                logger.warning("dropped a DIGEST for a node outside the child's subtree", metadata: ["peer.id": .string(child), "origin": .string(origin)])
+                sendToChild(child, .error(code: 403, reason: "DIGEST of \(origin): not \(child) or a node enrolled in its subtree"), nowMs: nowMs)
+                return
+            }
+            if try store.isOwnVerify(request) {
+                try store.recordDigest(request: request, origin: origin, months: months)
+            } else if config.parent != nil {
+                sendToParent(message, nowMs: nowMs)
+            } else {
+                logger.debug("dropped a DIGEST for a question no longer asked", metadata: ["origin": .string(origin)])
+            }
+        case .welcome, .ack, .catalog, .verify, .heal:
             sendToChild(child, .error(code: 400, reason: "\(message.name) is sent by a parent, not a child"), nowMs: nowMs)
         }
     }
@@ -350,7 +365,13 @@ public final class NodeRuntime: @unchecked Sendable {
             case .error(let code, let reason):
                 logger.warning("parent refused", metadata: ["code": .stringConvertible(code), "reason": .string(reason)])
                 parentDetail = "\(code) \(reason)"
-            case .hello, .rows:
+            case .verify(let request):
+                // Answer for this node's own rows, and pass the question down: each answer is relayed up unchanged.
+                sendToParent(.digest(request: request, origin: store.identity.id, months: try store.digests()), nowMs: nowMs)
+                for (child, s) in children where s.connected { sendToChild(child, message, nowMs: nowMs) }
+            case .heal(let origin, let months):
+                try heal(origin: origin, months: months, nowMs: nowMs)
+            case .hello, .rows, .digest:
                 sendToParent(.error(code: 400, reason: "\(message.name) is sent by a child, not a parent"), nowMs: nowMs)
             }
         }
@@ -418,9 +439,43 @@ public final class NodeRuntime: @unchecked Sendable {
             }
             if nowMs - parentLastSentMs >= beat { sendToParent(.heartbeat(catalogSeq: localCatalogSeq, time: nowMs / 1000), nowMs: nowMs) }
         }
+        if router != nil, nowMs - lastQuestionsMs >= 250 {
+            try sendQuestions(nowMs: nowMs)
+            lastQuestionsMs = nowMs
+        }
         if nowMs - lastLinksMs >= 1000 {
             try recordLinks(nowMs: nowMs, stopped: false)
             lastLinksMs = nowMs
+        }
+    }
+
+    // MARK: Agreement checks (`sanji verify`)
+
+    /// Sends down the questions and heal requests `sanji verify` filed in the store.
+    func sendQuestions(nowMs: Int64) throws {
+        for request in try store.unsentVerifyRequests() {
+            for (child, s) in children where s.connected { sendToChild(child, .verify(request: request), nowMs: nowMs) }
+            try store.markVerifySent(request)
+            logger.info("asked the subtree for digests", metadata: ["children": .stringConvertible(children.values.filter(\.connected).count)])
+        }
+        for h in try store.unsentHeals() {
+            let toward = h.origin == store.identity.id ? nil : try store.childToward(h.origin)
+            if h.origin == store.identity.id || toward.map({ children[$0]?.connected == true }) == true {
+                try heal(origin: h.origin, months: h.months, nowMs: nowMs)
+                try store.markHealSent(h.id)
+            }
+        }
+    }
+
+    /// Restamps this node's rows of `months` when it is `origin`, else passes the request to the child toward it.
+    func heal(origin: String, months: [String], nowMs: Int64) throws {
+        if origin == store.identity.id {
+            let rows = try store.restamp(months: months)
+            logger.notice("sending rows again to heal a parent's copy", metadata: ["months": .string(months.joined(separator: ",")), "rows": .stringConvertible(rows)])
+        } else if let child = try store.childToward(origin), children[child]?.connected == true {
+            sendToChild(child, .heal(origin: origin, months: months), nowMs: nowMs)
+        } else {
+            logger.warning("cannot pass a heal request on: no connected child leads to its node", metadata: ["origin": .string(origin)])
         }
     }
 

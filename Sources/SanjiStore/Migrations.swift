@@ -119,6 +119,23 @@ enum Migrations {
         m.registerMigration("v7 clock skew in status") { db in
             try db.execute(sql: "ALTER TABLE node ADD COLUMN clock_skew INTEGER")
         }
+        m.registerMigration("v8 agreement checks") { db in
+            // `sanji verify` and `sanji serve` meet here: the command asks, serve sends the question
+            // down the tree and files the digests that come back; heal requests wait to be routed.
+            try db.execute(sql: """
+                CREATE TABLE verify_request (id INTEGER PRIMARY KEY, asked_at INTEGER NOT NULL, sent_at INTEGER);
+                CREATE TABLE verify_answer (
+                    request INTEGER NOT NULL, origin TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (request, origin)
+                ) WITHOUT ROWID;
+                CREATE TABLE verify_digest (
+                    request INTEGER NOT NULL, origin TEXT NOT NULL, month TEXT NOT NULL, rows INTEGER NOT NULL,
+                    digest INTEGER NOT NULL, max_origin_rev INTEGER NOT NULL, PRIMARY KEY (request, origin, month)
+                ) WITHOUT ROWID;
+                CREATE TABLE heal_request (
+                    id INTEGER PRIMARY KEY, origin TEXT NOT NULL, months TEXT NOT NULL, asked_at INTEGER NOT NULL, sent_at INTEGER
+                );
+                """)
+        }
         return m
     }
 }

@@ -148,7 +148,7 @@ final class ClusterTests: XCTestCase {
         p.executableURL = CommandRunner.sanjiBinary
         p.arguments = ["serve", "--data", node, "--log-format", "json"]
         let log = work.appendingPathComponent("json.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: log)
         try p.run()
         let deadline = Date().addingTimeInterval(20)

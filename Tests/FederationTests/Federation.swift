@@ -121,7 +121,7 @@ final class Federation {
         p.executableURL = Self.binary
         p.arguments = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
         let log = n.dir.appendingPathComponent("serve.log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         p.standardError = handle

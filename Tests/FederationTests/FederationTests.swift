@@ -55,7 +55,7 @@ final class FederationTests: XCTestCase {
         let t = try fed.json(Federation.wholeTime, node: townships[0])
         let total = t["total"] as? [String: Any] ?? [:]
         XCTAssertEqual(total["nodes"] as? Int, 3)
-        let own = try [townships[0]] + villages.filter { parent(of: $0) == townships[0] }
+        let own = [townships[0]] + villages.filter { parent(of: $0) == townships[0] }
         var expected: [String: Int] = [:]
         for id in own { expected = Federation.add(expected, try fed.ownCounts(id)) }
         XCTAssertEqual(Federation.counts(total), expected)

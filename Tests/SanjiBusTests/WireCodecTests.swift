@@ -33,6 +33,12 @@ final class WireCodecTests: XCTestCase {
         ], days: [.init(day: Day("2026-10-01")!, kind: .holiday, seq: 2)], settings: [.init(key: "rectify_days", value: "10", seq: 9)])),
         .heartbeat(catalogSeq: 9, time: 1_790_000_000),
         .error(code: 403, reason: "summary rows of 340321101201: not in your subtree"),
+        .verify(request: 0x7FFF_0000_1234),
+        .digest(request: 0x7FFF_0000_1234, origin: "340321100201", months: [
+            MonthDigest(month: "2026-10", rows: 31, digest: 0x1234_5678_9ABC, maxOriginRev: 99),
+            MonthDigest(month: "2026-11", rows: 2, digest: 7, maxOriginRev: 120),
+        ]),
+        .heal(origin: "340321100201", months: ["2026-10", "2026-11"]),
     ]
 
     func testEveryMessageRoundTrips() throws {
@@ -79,6 +85,10 @@ final class WireCodecTests: XCTestCase {
         // A rev of 2^63 would trap a parent converting it for SQLite: refused as malformed.
         XCTAssertTrue(reason([0x53, 0x4A, 1, 6, 0x80, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0, count: 8))!.reason.contains("above 2^63"))
         XCTAssertNil(reason([0x53, 0x4A, 1, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0, count: 8)))
+        // A month that is not YYYY-MM, in HEAL or DIGEST.
+        XCTAssertTrue(reason(WireCodec.encode(.heal(origin: "v", months: ["2026-13"])))!.reason.contains("YYYY-MM"))
+        XCTAssertTrue(reason(WireCodec.encode(.digest(request: 1, origin: "v", months: [MonthDigest(month: "2026-1", rows: 1, digest: 1, maxOriginRev: 1)])))!
+            .reason.contains("month"))
         var frame = WireCodec.encode(Self.samples[4])
         // Corrupt the first item's type code "20" into "99".
         let index = frame.firstIndex(of: 0x32)!  // "2"

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import SanjiCore
+import SanjiStore
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check that every node below this one agrees with this node's copy of its rows, and heal those that do not.",
+        discussion: """
+            Run it where `sanji serve` runs (usually the county):
+              sanji verify --data ./county
+            Serve asks each node, through the tree, for a digest of its own summary rows per month;
+            each digest is compared with this node's copy. A month that differs although this copy
+            has seen the node's latest rows is healed: the node stamps those rows anew and sends
+            them up again. A month whose rows are still on their way is waited for, then healed too.
+            Exit status: 0 when every node answered and agrees (after healing), 1 otherwise.
+            """)
+
+    @Option(help: ArgumentHelp("Give up waiting for answers and healing after this many seconds.", valueName: "seconds"))
+    var timeout: Double = 60
+    @Flag(help: "Only list the differences; do not ask nodes to send their rows again.") var noHeal = false
+    @Option(help: "table or json.") var format: OutputFormat = .table
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if timeout <= 0 { throw ValidationError("--timeout must be above 0 seconds") }
+        if format == .csv { throw ValidationError("--format csv is not offered here; use table or json") }
+    }
+
+    func run() throws {
+        try Console.run {
+            let store = try options.open()
+            let now = Timestamp.now().seconds
+            guard let me = try store.links().first(where: { $0.role == "self" }), now - me.updatedAt <= 5, me.state == "serving" else {
+                throw SanjiError(.io, "sanji serve is not running for \(options.directory.path); the question travels through it",
+                                 hint: "start it (sanji serve --data \(options.directory.path)), then run sanji verify again")
+            }
+            let nodes = try store.subtree()
+            guard !nodes.isEmpty else {
+                print("no node is enrolled below \(store.identity.id); nothing to verify")
+                return
+            }
+            let check = AgreementCheck(store: store, nodes: nodes, deadline: Date().addingTimeInterval(timeout), heal: !noHeal)
+            let results = try check.run()
+            print(format == .json ? check.json(results) : check.table(results))
+            if !results.allSatisfy(\.ok) { throw ExitCode(1) }
+        }
+    }
+}
+
+/// One run of `sanji verify`: ask, compare, heal, ask again until all agree or time is up.
+struct AgreementCheck {
+    enum Outcome: String {
+        case agrees, healed, differs, behind, noAnswer = "no answer"
+    }
+
+    struct Result {
+        var node: SubtreeNode
+        var outcome: Outcome
+        var months: [String] = []
+        var rows = 0
+        var ok: Bool { outcome == .agrees || outcome == .healed }
+    }
+
+    let store: NodeStore
+    let nodes: [SubtreeNode]
+    let deadline: Date
+    let heal: Bool
+    /// How long rows still on their way are given to arrive before they are sent again.
+    var settle: TimeInterval = 10
+
+    func progress(_ text: String) { Console.error(text) }
+
+    /// Asks once; waits until every node in `waitFor` has answered, or no new answer came for
+    /// `quiet` seconds (nodes offline do not hold the check up), or `until` passes.
+    func ask(waitFor: Set<String>, until: Date, quiet: TimeInterval = 5) throws -> [String: [MonthDigest]] {
+        let request = try store.askVerify()
+        defer { try? store.finishVerify(request: request) }
+        var answers: [String: [MonthDigest]] = [:]
+        var lastNews = Date()
+        while true {
+            let now = try store.verifyAnswers(request: request)
+            if now.count > answers.count { lastNews = Date() }
+            answers = now
+            if waitFor.isSubset(of: answers.keys) || Date() >= until || Date().timeIntervalSince(lastNews) >= quiet { return answers }
+            Thread.sleep(forTimeInterval: 0.05)  // polling the store for a condition, bounded by `until`
+        }
+    }
+
+    func compare(_ answers: [String: [MonthDigest]]) throws -> [String: (Agreement, rows: Int)] {
+        var out: [String: (Agreement, rows: Int)] = [:]
+        for (origin, digests) in answers {
+            out[origin] = (Agreement.compare(origin: digests, copy: try store.digests(origin: origin)), digests.reduce(0) { $0 + $1.rows })
+        }
+        return out
+    }
+
+    func run() throws -> [Result] {
+        let started = Date()
+        progress("asking \(nodes.count) node(s) for digests of their rows…")
+        let first = try compare(try ask(waitFor: Set(nodes.map(\.id)), until: deadline))
+        let answered = Set(first.keys)
+        progress("\(answered.count) of \(nodes.count) answered in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        var current = first
+        var healedMonths: [String: [String]] = [:]
+        let settleUntil = min(deadline, Date().addingTimeInterval(settle))
+        // Rows on their way: ask again until they arrive or the settling time is over.
+        while current.values.contains(where: { !$0.0.behind.isEmpty }), Date() < settleUntil {
+            Thread.sleep(forTimeInterval: 0.2)  // let the uplink move before asking again; bounded by `settleUntil`
+            current = try compare(try ask(waitFor: answered, until: deadline))
+        }
+        if heal {
+            for (origin, (agreement, _)) in current.sorted(by: { $0.key < $1.key }) where !agreement.agrees {
+                let months = agreement.differs + agreement.behind
+                progress("\(origin) differs in \(months.joined(separator: ", ")); asking it to send those rows again")
+                try store.askHeal(origin: origin, months: months)
+                healedMonths[origin] = months
+            }
+            while !healedMonths.isEmpty, current.values.contains(where: { !$0.0.agrees }), Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.2)  // the healed rows travel up; bounded by the deadline
+                current = try compare(try ask(waitFor: answered, until: deadline))
+            }
+        }
+        return nodes.map { node in
+            guard let (agreement, rows) = current[node.id] else { return Result(node: node, outcome: .noAnswer) }
+            if agreement.agrees {
+                if let months = healedMonths[node.id] { return Result(node: node, outcome: .healed, months: months, rows: rows) }
+                return Result(node: node, outcome: .agrees, rows: rows)
+            }
+            if !agreement.differs.isEmpty || healedMonths[node.id] != nil {
+                return Result(node: node, outcome: .differs, months: agreement.differs + agreement.behind, rows: rows)
+            }
+            return Result(node: node, outcome: .behind, months: agreement.behind, rows: rows)
+        }
+    }
+
+    func table(_ results: [Result]) -> String {
+        var t = TextTable(headers: ["node", "name", "level", "rows", "result", "months"], alignments: [.left, .left, .left, .right, .left, .left])
+        for r in results {
+            t.add([r.node.id, r.node.name, r.node.level.rawValue, r.outcome == .noAnswer ? "-" : NumberText.thousands(r.rows),
+                   r.outcome.rawValue, r.months.joined(separator: " ")])
+        }
+        var counts: [String] = []
+        for o in [Outcome.agrees, .healed, .differs, .behind, .noAnswer] {
+            let n = results.filter { $0.outcome == o }.count
+            if n > 0 { counts.append("\(n) \(o.rawValue)") }
+        }
+        return t.render() + "\n\(results.count) node(s): " + counts.joined(separator: ", ")
+    }
+
+    func json(_ results: [Result]) -> String {
+        JSONValue.object([
+            ("node", .string(store.identity.id)),
+            ("agree", .bool(results.allSatisfy(\.ok))),
+            ("nodes", .array(results.map { r in .object([
+                ("id", .string(r.node.id)), ("name", .string(r.node.name)), ("level", .string(r.node.level.rawValue)),
+                ("result", .string(r.outcome.rawValue)), ("rows", r.outcome == .noAnswer ? .null : .int(r.rows)),
+                ("months", .array(r.months.map(JSONValue.string))),
+            ]) })),
+        ]).render()
+    }
+}
