@@ -116,7 +116,7 @@ public final class NodeRuntime: @unchecked Sendable {
                 try serviceDealer(nowMs: now)
                 try timers(nowMs: now)
             } catch {
-                logger.error("runtime step failed; retrying", metadata: ["error": .string("\(error)")])
+                stepFailed(error, nowMs: now)
             }
         }
         try? recordLinks(nowMs: Self.nowMs(), stopped: true)
@@ -124,6 +124,22 @@ public final class NodeRuntime: @unchecked Sendable {
         router?.close()
         dealer?.close()
         logger.info("stopped")
+    }
+
+    var lastFailure: (text: String, loggedMs: Int64, repeats: Int)?
+
+    /// A step failed (a full disk, a store another command holds): what it was writing was rolled
+    /// back and not acknowledged, so children resend it. Logged once per cause every 10 s, not 20 times a second.
+    func stepFailed(_ error: Error, nowMs: Int64) {
+        let text = StoreFailure.explain(error)?.message ?? "\(error)"
+        if let last = lastFailure, last.text == text, nowMs - last.loggedMs < 10_000 {
+            lastFailure?.repeats += 1
+            return
+        }
+        logger.error("a step failed; what it was writing was rolled back and not acknowledged; retrying", metadata: [
+            "error": .string(text), "repeats": .stringConvertible(lastFailure?.text == text ? lastFailure!.repeats : 0),
+        ])
+        lastFailure = (text, nowMs, 0)
     }
 
     // MARK: Listening (parent side)

@@ -84,21 +84,20 @@ public final class NodeStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
-        } catch {
-            throw SanjiError(.io, "cannot open \(databaseURL(in: directory).path): \(error)")
+            let pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
+            let migrator = Migrations.migrator
+            let known = Set(migrator.migrations)
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            if let unknown = applied.first(where: { !known.contains($0) }) {
+                throw SanjiError(.schemaTooNew, "the store at \(directory.path) was written by a newer Sanji (migration \(unknown))",
+                                 hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
+            }
+            try migrator.migrate(pool)
+            return pool
+        } catch let error as DatabaseError {
+            throw StoreFailure.explain(error, directory: directory)!
         }
-        let migrator = Migrations.migrator
-        let known = Set(migrator.migrations)
-        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
-        if let unknown = applied.first(where: { !known.contains($0) }) {
-            throw SanjiError(.schemaTooNew, "the store at \(directory.path) was written by a newer Sanji (migration \(unknown))",
-                             hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
-        }
-        try migrator.migrate(pool)
-        return pool
     }
 }
 

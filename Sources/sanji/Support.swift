@@ -63,19 +63,7 @@ enum Console {
             error("sanji: error: \(e.description)")
             throw ExitCode(1)
         } catch let e as DatabaseError {
-            // SQLite rolled the transaction back: say so, and what to do.
-            switch e.resultCode {
-            case .SQLITE_FULL:
-                error("sanji: error: the disk is full; nothing was written (the change was rolled back)\n  hint: free space on the disk holding the data directory, then run the command again")
-            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
-                error("sanji: error: the store cannot be written (\(e.message ?? "read-only")); nothing was written\n  hint: check that the data directory and sanji.sqlite belong to the user running sanji and that the disk is mounted read-write")
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-                error("sanji: error: the store is damaged (\(e.message ?? "corrupt")); nothing was written\n  hint: restore the latest `sanji backup` (docs/operations.md)")
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                error("sanji: error: the store stayed busy (another command holds it); nothing was written\n  hint: run the command again when the other one has finished")
-            default:
-                error("sanji: error: the store failed: \(e.message ?? "\(e)") (SQLite \(e.resultCode)); nothing was written")
-            }
+            error("sanji: error: \(StoreFailure.explain(e)!.description)")
             throw ExitCode(1)
         }
     }

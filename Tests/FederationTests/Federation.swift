@@ -115,11 +115,20 @@ final class Federation {
         return found
     }
 
-    func start(_ id: String) throws {
+    /// Starts `sanji serve` for a node; `environment` is added to the test's own (e.g. libfaketime's
+    /// variables); `wrapper` is a command that ends by exec-ing its arguments (the serve command line).
+    func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = []) throws {
         guard var n = nodes[id] else { return XCTFail("no node \(id)") }
         let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
+        let serve = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
+        if let first = wrapper.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = wrapper.dropFirst() + [Self.binary.path] + serve
+        } else {
+            p.executableURL = Self.binary
+            p.arguments = serve
+        }
         let log = n.dir.appendingPathComponent("serve.log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
