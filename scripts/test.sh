@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # Test-only tools: Debian's docker-compose checks the compose file (no engine needed, none runs
-# here); tmux drives `dashboard --watch` as a terminal would.
+# here); tmux drives `dashboard --watch` as a terminal would; util-linux's unshare and setpriv
+# (always on Debian) give the disk-error tests a small tmpfs and another user.
 test_tools=()
 command -v docker-compose >/dev/null 2>&1 || test_tools+=(docker-compose)
 command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
+# libfaketime runs one station of a test with a wrong wall clock.
+ls /usr/lib/*-linux-gnu/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || test_tools+=(libfaketime)
 if [ ${#test_tools[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${test_tools[*]} for the tests …" >&2
@@ -27,6 +30,9 @@ echo "== benchmark smoke run (figures in docs/benchmarks.md come from release bu
 .build/debug/sanji bench intake --rows 20000
 .build/debug/sanji bench uplink --rows 5000 --messages 5000
 .build/debug/sanji bench resync --days 30
+
+echo "== fuzzing the wire decoder (libFuzzer, 20 s; scripts/fuzz.sh 600 for a longer run)"
+bash scripts/fuzz.sh 20
 
 # serve processes of an earlier, interrupted test run (test data lives only under these names).
 sweep() { pkill -f "sanji serve --data ${TMPDIR:-/tmp}/sanji-(cluster|fed)-" 2>/dev/null || true; }

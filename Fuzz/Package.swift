@@ -1,0 +1,13 @@
+// swift-tools-version:6.1
+// A libFuzzer target for the SJP/1 decoder, kept out of the main package because it links only
+// when built with -sanitize=fuzzer. Run it with scripts/fuzz.sh.
+import PackageDescription
+
+let package = Package(
+    name: "SanjiFuzz",
+    dependencies: [.package(name: "Sanji", path: "..")],
+    targets: [
+        .executableTarget(name: "WireFuzz", dependencies: [.product(name: "SanjiBus", package: "Sanji")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

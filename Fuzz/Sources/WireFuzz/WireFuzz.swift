@@ -1,0 +1,34 @@
+import Foundation
+import SanjiBus
+
+/// libFuzzer's entry point: every input is one frame as a parent or child would receive it.
+/// The decoder must never crash, and whatever it accepts must encode back to the same bytes
+/// (so no field is read loosely and no two frames mean the same message).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func wireFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let frame = Array(UnsafeBufferPointer(start: data, count: size))
+    guard let message = try? WireCodec.decode(frame) else { return 0 }
+    let again = WireCodec.encode(message)
+    precondition(again == frame, "\(message.name) decoded from \(frame.count) bytes encodes to \(again.count) different bytes")
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main`; hand it to libFuzzer's driver, or
+/// with `--write-seeds <dir>` write one valid frame of every message there as a starting corpus
+/// (from scratch, libFuzzer takes minutes to build a frame deep enough to reach every field).
+@_cdecl("WireFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    if argc == 3, let flag = argv?[1], String(cString: flag) == "--write-seeds", let dir = argv?[2] {
+        let directory = URL(fileURLWithPath: String(cString: dir))
+        for (i, message) in WireMessage.examples.enumerated() {
+            try? Data(WireCodec.encode(message)).write(to: directory.appendingPathComponent("seed-\(i)-\(message.name)"))
+        }
+        return 0
+    }
+    var argc = argc, argv = argv
+    return runFuzzerDriver(&argc, &argv, wireFuzz)
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Fuzzes the SJP/1 decoder with libFuzzer for a bounded time: every input is a frame as a node
+# would receive it; the decoder must never crash, and what it accepts must encode back to the
+# same bytes. Usage: scripts/fuzz.sh [seconds, default 60] [corpus dir, default a fresh temp dir]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+if [ -n "${2:-}" ]; then corpus="$2"; else corpus="$(mktemp -d)"; trap 'rm -rf "$corpus"' EXIT; fi
+mkdir -p "$corpus"
+swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library 2>&1 | grep -E "error|Build" || true
+swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library >/dev/null
+Fuzz/.build/release/WireFuzz --write-seeds "$corpus"
+# Crash reproducers (crash-*) land in Fuzz/; -print_final_stats gives the figures for docs/reliability.md.
+(cd Fuzz && .build/release/WireFuzz -max_total_time="$seconds" -print_final_stats=1 "$corpus" 2>&1 | grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|ERROR|SUMMARY|panic|Fatal" )
+echo "fuzz: $seconds s, no crash"
