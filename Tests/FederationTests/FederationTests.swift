@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SanjiBus
+import SanjiCore
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -198,12 +199,16 @@ final class HostilePeerTests: XCTestCase {
             [0x53, 0x4A, 9, 6, 0, 0, 0, 0, 0, 0, 0, 0],                                    // another version
             [0x53, 0x4A, 1, 3] + Array(repeating: 0xFF, count: 40),                        // ROWS with absurd counts
             WireCodec.encode(.welcome(.init(parentId: "x", cursor: 0, catalogSeq: 0, heartbeatMs: 1))), // a parent's message
+            // A forged agreement answer for the honest village: not the rogue's to give.
+            WireCodec.encode(.digest(request: 1, origin: village, months: [MonthDigest(month: "2026-11", rows: 1, digest: 1, maxOriginRev: 1)])),
+            // Last: ZeroMQ drops the connection of a peer over the limit, and later sends would find none.
             Array(repeating: 0x41, count: 17 * 1024 * 1024),                               // over the 16 MiB limit
         ]
         for f in frames { XCTAssertTrue(try rogue.send([f])) }
-        try fed.waitUntil("the township logs the malformed frames", timeout: 20) {
+        try fed.waitUntil("the township logs the malformed frames and the forged DIGEST", timeout: 20) {
             let log = fed.log(township)
             return log.contains("dropped a malformed frame") && log.contains("protocol version 9 is not supported")
+                && log.contains("dropped a DIGEST for a node outside the child's subtree")
         }
         rogue.close()
 
