@@ -141,9 +141,9 @@ struct AgreementCheck {
                    r.outcome.rawValue, r.months.joined(separator: " ")])
         }
         var counts: [String] = []
-        for o in [Outcome.agrees, .healed, .differs, .behind, .noAnswer] {
+        for (o, plural) in [(Outcome.agrees, "agree"), (.healed, "healed"), (.differs, "differ"), (.behind, "behind"), (.noAnswer, "no answer")] {
             let n = results.filter { $0.outcome == o }.count
-            if n > 0 { counts.append("\(n) \(o.rawValue)") }
+            if n > 0 { counts.append("\(n) \(n == 1 ? o.rawValue : plural)") }
         }
         return t.render() + "\n\(results.count) node(s): " + counts.joined(separator: ", ")
     }
