@@ -24,8 +24,8 @@ extension NodeStore {
         }
     }
 
-    /// Sums per origin over `period`: whole months from the rollups, the partial months at either
-    /// end from the daily rows. Call `refreshRollups()` first.
+    /// Sums per known origin over `period`: whole months from the rollups, the partial months at
+    /// either end from the daily rows. Call `refreshRollups()` first.
     static func countersByOrigin(_ db: Database, period: Period) throws -> [String: SummaryCounters] {
         let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
         var out: [String: SummaryCounters] = [:]
@@ -40,17 +40,18 @@ extension NodeStore {
         let (ty, tm, _) = period.to.components
         let endOfToMonth = Period.month(year: ty, month: tm)!.to
         let lastFull = period.to == endOfToMonth ? period.to : Period.month(year: ty, month: tm)!.from.adding(days: -1)
+        let daily = dailyByOriginSQL
         guard firstFull <= lastFull else {
-            try add("SELECT origin, \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY origin", [period.from.description, period.to.description])
+            try add(daily, [period.from.description, period.to.description])
             return out
         }
         let month = { (d: Day) in String(d.description.prefix(7)) }
         try add("SELECT origin, \(sums) FROM summary_month WHERE month BETWEEN ? AND ? GROUP BY origin", [month(firstFull), month(lastFull)])
         if period.from < firstFull {
-            try add("SELECT origin, \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY origin", [period.from.description, firstFull.adding(days: -1).description])
+            try add(daily, [period.from.description, firstFull.adding(days: -1).description])
         }
         if lastFull < period.to {
-            try add("SELECT origin, \(sums) FROM summary WHERE day BETWEEN ? AND ? GROUP BY origin", [lastFull.adding(days: 1).description, period.to.description])
+            try add(daily, [lastFull.adding(days: 1).description, period.to.description])
         }
         return out
     }

@@ -83,6 +83,21 @@ final class SyncStoreTests: XCTestCase {
 /// The dashboard sums whole months from rollups and the edges from daily rows: it must equal a
 /// plain sum of the daily rows for any period, also after later writes.
 final class RollupTests: XCTestCase {
+    /// The dashboard's costly queries stay on their indexes (a plan, not a timing: the figures are in
+    /// docs/benchmarks.md). v4's index was silently never used because of how its WHERE was written.
+    func testTheDashboardQueriesUseTheirIndexes() throws {
+        let f = try StoreFixture()
+        try f.store.pool.read { db in
+            func plan(_ sql: String, _ args: StatementArguments = []) throws -> String {
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            let unrectified = try plan(NodeStore.unrectifiedSQL)
+            XCTAssertTrue(unrectified.contains("USING INDEX summary_unrectified"), unrectified)
+            let daily = try plan(NodeStore.dailyByOriginSQL, ["2026-11-01", "2026-11-24"])
+            XCTAssertTrue(daily.contains("SEARCH s USING PRIMARY KEY (origin=? AND day>? AND day<?)"), daily)
+        }
+    }
+
     func testDashboardTotalsEqualTheDailyRows_forAnyPeriod_andAfterLaterWrites() throws {
         let f = try StoreFixture()
         var rng = SeededRandom(seed: 77)
