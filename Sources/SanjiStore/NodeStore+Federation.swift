@@ -265,22 +265,26 @@ extension NodeStore {
                 to = all.last!.rev
             }
             var nodes = all.compactMap(\.node)
-            // The enrolment of every node the batch speaks of, and of its ancestors, goes with it:
-            // a parent that learns of a node late (or after a re-enrolment gave the enrolment a newer
-            // rev) must never refuse that node's rows as unknown. Idempotent at the receiver.
+            // The enrolment of every node the batch speaks of, and of its ancestors, goes with it
+            // unless the parent already acknowledged it (its rev is at or below `after`): a parent that
+            // learns of a node late (or after a re-enrolment gave the enrolment a newer rev) must never
+            // refuse that node's rows as unknown. Idempotent at the receiver.
             var have = Set(nodes.compactMap { if case .enrolment(let e) = $0 { e.subject } else { nil } })
             var wanted = Set(all.compactMap { $0.summary?.origin } + nodes.map(\.subject))
+            var asked: Set<String> = []
+            let context = try db.cachedStatement(sql: """
+                SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev FROM node WHERE id = ? AND parent IS NOT NULL
+                """)
             while let id = wanted.popFirst() {
-                guard let r = try Row.fetchOne(db, sql: """
-                    SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev FROM node WHERE id = ? AND parent IS NOT NULL
-                    """, arguments: [id]) else { continue }
+                guard asked.insert(id).inserted, let r = try Row.fetchOne(context, arguments: [id]) else { continue }
+                wanted.insert(r["parent"])
+                guard (r["enroll_rev"] as Int64?).map({ $0 > Int64(after) }) ?? false else { continue }
                 if !have.contains(id) {
                     nodes.append(.enrolment(NodeEnrolment(
                         subject: r["id"], originRev: r["enroll_origin_rev"], parent: r["parent"], level: Level(rawValue: r["level"]) ?? .village,
                         name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"])))
                     have.insert(id)
                 }
-                wanted.insert(r["parent"])
             }
             return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes)
         }

@@ -1,5 +1,43 @@
+import Foundation
 import GRDB
 import SanjiCore
+
+/// The node tree (id → parent, level) between batches: reading 30,000 node rows for every batch
+/// of a province's relay cost more than the batch. Valid while the highest enrolment rev is the
+/// one it was read at: every change of a parent or level (enrol, revoke, a relayed enrolment, in
+/// this process or a CLI command in another) gives an enrolment a new, higher rev.
+final class TreeCache: @unchecked Sendable {
+    typealias Tree = [String: (parent: String?, level: Level)]
+    private let lock = NSLock()
+    private var tree: Tree = [:]
+    private var stamp: Int64 = -1
+
+    static func stamp(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(enroll_rev), 0) FROM node")) ?? 0
+    }
+
+    func tree(_ db: Database) throws -> Tree {
+        let now = try Self.stamp(db)
+        lock.lock()
+        defer { lock.unlock() }
+        if now == stamp { return tree }
+        var fresh: Tree = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT id, parent, level FROM node") {
+            fresh[r["id"]] = (r["parent"], Level(rawValue: r["level"]) ?? .village)
+        }
+        tree = fresh
+        stamp = now
+        return fresh
+    }
+
+    /// The tree as a committed transaction left it, with the stamp read inside that transaction.
+    func keep(_ updated: Tree, stamp: Int64) {
+        lock.lock()
+        tree = updated
+        self.stamp = stamp
+        lock.unlock()
+    }
+}
 
 extension NodeStore {
     // MARK: Upward: applying a child's batch
@@ -14,13 +52,10 @@ extension NodeStore {
     /// origin rev is above the one held; every applied row gets a rev of this node's, so that it
     /// is relayed upward in turn. The cursor moves in the same transaction.
     public func applyBatch(from child: String, _ batch: SyncBatch) throws -> ApplyResult {
-        try pool.write { db in
+        let (result, tree, stamp) = try pool.write { db -> (ApplyResult, TreeCache.Tree?, Int64) in
             let cursor = UInt64(try Int64.fetchOne(db, sql: "SELECT cursor FROM peer_cursor WHERE child = ?", arguments: [child]) ?? 0)
-            if batch.fromRev > cursor { return ApplyResult(cursor: cursor, applied: 0, gap: true, refused: [], refusedRows: 0) }
-            var tree: [String: (parent: String?, level: Level)] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT id, parent, level FROM node") {
-                tree[r["id"]] = (r["parent"], Level(rawValue: r["level"]) ?? .village)
-            }
+            if batch.fromRev > cursor { return (ApplyResult(cursor: cursor, applied: 0, gap: true, refused: [], refusedRows: 0), nil, 0) }
+            var tree = try treeCache.tree(db)
             func within(_ id: String) -> Bool {
                 var current = id
                 for _ in 0..<8 {
@@ -56,13 +91,13 @@ extension NodeStore {
                     refused.append((403, "enrolment of \(e.subject): level \(e.level.rawValue) is not below its parent's")); continue
                 }
                 rev += 1
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
                       enrolled_at = excluded.enrolled_at, revoked = excluded.revoked, enroll_origin_rev = excluded.enroll_origin_rev,
                       enroll_rev = excluded.enroll_rev
                     WHERE excluded.enroll_origin_rev > node.enroll_origin_rev
-                    """, arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev])
+                    """).execute(arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev])
                 if db.changesCount > 0 {
                     applied += 1
                     tree[e.subject] = (e.parent, e.level)
@@ -73,11 +108,11 @@ extension NodeStore {
                     refused.append((403, "status of \(s.subject): not in the subtree of \(child)")); continue
                 }
                 rev += 1
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE node SET name = ?, software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?,
                       last_activity = ?, status_as_of = ?, status_origin_rev = ?, status_rev = ?
                     WHERE id = ? AND status_origin_rev < ?
-                    """, arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.clockSkew, s.lastActivity, s.asOf,
+                    """).execute(arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.clockSkew, s.lastActivity, s.asOf,
                                      Int64(s.originRev), rev, s.subject, Int64(s.originRev)])
                 if db.changesCount > 0 { applied += 1 } else { rev -= 1 }
             }
@@ -113,13 +148,16 @@ extension NodeStore {
                 if try upsert.run() > 0 { applied += 1 } else { rev -= 1 }
             }
             try Counter.set(db, .rev, rev)
+            let stamp = try TreeCache.stamp(db)
             let newCursor = max(cursor, batch.toRev)
             try db.execute(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor",
                            arguments: [child, Int64(newCursor)])
             try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [Timestamp.now().seconds, child])
-            return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
-                               refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows)
+            return (ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
+                                refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows), tree, stamp)
         }
+        if let tree { treeCache.keep(tree, stamp: stamp) }
+        return result
     }
 
     // MARK: Downward: the catalogue

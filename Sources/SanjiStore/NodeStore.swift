@@ -9,6 +9,8 @@ public final class NodeStore: Sendable {
     public let identity: NodeIdentity
     public let zone: ZoneRule
     public let directory: URL
+    /// The node tree as `applyBatch` last read it (see `TreeCache`).
+    let treeCache = TreeCache()
 
     public static let fileName = "sanji.sqlite"
 
@@ -83,6 +85,9 @@ public final class NodeStore: Sendable {
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The writer applies relayed rows at random places of the summary table: a 64 MiB page
+            // cache (SQLite's default is 2 MiB) keeps a county's hot pages; it grows only as used.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         do {
             let pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)

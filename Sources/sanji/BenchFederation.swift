@@ -103,6 +103,67 @@ extension Bench {
     }
 }
 
+extension Bench {
+    struct Relay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A province-day of rows from many stations pushed through a township and a county to a root.",
+            discussion: """
+                A root (city level), a county and a township, each a NodeRuntime on its own thread (CURVE over
+                tcp loopback). The township holds --rows summary rows of --nodes villages enrolled below it, as
+                if they had just arrived; the time runs until the root has acknowledged all of it through the
+                county. Beside it, the uplink figure of one hop measured in the same run.
+                  swift build -c release && .build/release/sanji bench relay --nodes 30000 --rows 600000
+                """)
+
+        @Option(help: ArgumentHelp("Villages whose rows are relayed.", valueName: "n")) var nodes: Int = 30_000
+        @Option(help: ArgumentHelp("Summary rows in all.", valueName: "n")) var rows: Int = 600_000
+        @Flag(help: "Worst case: every row from another village than the one before (default: each village's rows arrived together, villages in turn, as they sync).")
+        var interleave = false
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() throws {
+            try Console.run {
+                let base = URL(fileURLWithPath: NSTemporaryDirectory() + "sanji-bench-relay-\(getpid())")
+                try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: base) }
+                Console.error("one hop (the uplink figure), \(NumberText.thousands(rows / 3)) rows …")
+                let hop = try FederationBench.Tree(base: base.appendingPathComponent("hop"), levels: [.county, .township])
+                try FederationBench.fabricate(rows: rows / 3, at: hop.stores[1])
+                let hopRate = Double(rows / 3) / (try hop.syncTime(from: 1))
+                Console.error("relay: \(NumberText.thousands(nodes)) villages, \(NumberText.thousands(rows)) rows at the township …")
+                let tree = try FederationBench.Tree(base: base.appendingPathComponent("relay"), levels: [.city, .county, .township])
+                try FederationBench.fabricateSubtree(villages: nodes, rows: rows, interleaved: interleave, at: tree.stores[2])
+                let townshipRev = UInt64(try tree.stores[2].currentRev())
+                let started = Date()
+                var firstHop: Double?
+                let seconds = try tree.runUntil {
+                    if firstHop == nil, try tree.stores[1].cursor(of: tree.stores[2].identity.id) >= townshipRev { firstHop = Date().timeIntervalSince(started) }
+                    return try tree.chainAcknowledged()
+                }
+                // Not timed: the root holds every row and every village.
+                let (rootRows, rootNodes) = try tree.stores[0].pool.read { db in
+                    (try Int.fetchOne(db, sql: "SELECT count(*) FROM summary") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE level = 'village'") ?? 0)
+                }
+                guard rootRows == rows, rootNodes == nodes else {
+                    throw SanjiError(.io, "the root holds \(rootRows) rows of \(rootNodes) villages, not \(rows) of \(nodes)")
+                }
+                let rate = Double(rows) / seconds
+                if json {
+                    print(JSONValue.object([
+                        ("scenario", .string("relay")), ("nodes", .int(nodes)), ("rows", .int(rows)), ("interleaved", .bool(interleave)), ("seconds", .double(seconds)),
+                        ("rows_per_s", .int(Int(rate))), ("one_hop_rows_per_s", .int(Int(hopRate))),
+                    ]).render())
+                } else {
+                    print("relay, \(NumberText.thousands(rows)) rows of \(NumberText.thousands(nodes)) villages (\(interleave ? "interleaved row by row" : "each village's rows together")), township → county → root, \(FederationBench.build) build")
+                    print("  one hop (uplink, same run)              \(NumberText.thousands(Int(hopRate))) rows/s")
+                    print("  the county holds all of it in           \(String(format: "%.1f", firstHop ?? seconds)) s")
+                    print("  root holds all of it in                 \(String(format: "%.1f", seconds)) s  (\(NumberText.thousands(Int(rate))) rows/s; goal < 20 s)")
+                }
+            }
+        }
+    }
+}
+
 enum FederationBench {
     #if DEBUG
     static let build = "debug"
@@ -122,7 +183,7 @@ enum FederationBench {
             var parentKey: String?
             for (i, level) in levels.enumerated() {
                 let keys = try CurveKeyPair.generate()
-                let id = ["340321", "340321100", "340321100201"][i]
+                let id = ["340321", "340321100", "340321100201", "340321100201001"][i]
                 let store = try NodeStore.create(in: base.appendingPathComponent(id),
                                                  identity: NodeIdentity(id: id, name: "基准\(id)", level: level, parent: parentEndpoint))
                 try store.saveKeys(publicKey: keys.publicKey, secretKey: keys.secretKey)
@@ -137,14 +198,11 @@ enum FederationBench {
             self.stores = stores
         }
 
-        /// Starts every runtime and returns the seconds until the root holds all rows of node `index`.
-        func syncTime(from index: Int) throws -> Double {
+        /// Starts every runtime and returns the seconds until `done` holds (checked every 2 ms: keep
+        /// it to a few key lookups, the machine has two cores and the runtimes need both).
+        func runUntil(_ done: () throws -> Bool) throws -> Double {
             var logger = Logger(label: "bench")
             logger.logLevel = .warning
-            let origin = stores[index].identity.id
-            let want = try stores[index].summaryRows()
-            let wantMaxRev = try stores[index].summaryExtent(origin: origin).maxOriginRev
-            let childRev = UInt64(try stores[index].currentRev())
             let start = Date()
             for store in stores.reversed() {
                 let runtime = try NodeRuntime(store: store, logger: logger)
@@ -154,19 +212,34 @@ enum FederationBench {
                 threads.append(t)
             }
             defer { for r in runtimes { r.stop() } }
-            while true {
-                // A direct child's cursor at the root is one key lookup; deeper nodes need a count
-                // (kept off the hot path: the machine has two cores and the runtimes need both).
-                if index == 1 {
-                    if try stores[0].cursor(of: origin) >= childRev { break }
-                } else {
-                    let extent = try stores[0].summaryExtent(origin: origin)
-                    if extent.rows == want.count, extent.maxOriginRev == wantMaxRev { break }
-                }
+            while try !done() {
                 if Date().timeIntervalSince(start) > 600 { throw SanjiError(.io, "the root did not converge within 10 minutes") }
                 usleep(2_000)
             }
-            let seconds = Date().timeIntervalSince(start)
+            return Date().timeIntervalSince(start)
+        }
+
+        /// True when every link of the chain has acknowledged everything below it.
+        func chainAcknowledged() throws -> Bool {
+            for i in stride(from: stores.count - 1, to: 0, by: -1) {
+                let childRev = UInt64(try stores[i].currentRev())
+                if try stores[i - 1].cursor(of: stores[i].identity.id) < childRev { return false }
+            }
+            return true
+        }
+
+        /// Starts every runtime and returns the seconds until the root holds all rows of node `index`.
+        func syncTime(from index: Int) throws -> Double {
+            let origin = stores[index].identity.id
+            let want = try stores[index].summaryRows()
+            let wantMaxRev = try stores[index].summaryExtent(origin: origin).maxOriginRev
+            let childRev = UInt64(try stores[index].currentRev())
+            let seconds = try runUntil {
+                // A direct child's cursor at the root is one key lookup; deeper nodes need a count.
+                if index == 1 { return try stores[0].cursor(of: origin) >= childRev }
+                let extent = try stores[0].summaryExtent(origin: origin)
+                return extent.rows == want.count && extent.maxOriginRev == wantMaxRev
+            }
             // Not timed: every row arrived exactly as the origin holds it.
             guard try stores[0].summaryRows(origin: origin) == want else {
                 throw SanjiError(.io, "the root's rows of \(origin) differ from the origin's")
@@ -189,6 +262,36 @@ enum FederationBench {
                 try stmt.execute(arguments: StatementArguments(args))
             }
             try db.execute(sql: "UPDATE counter SET value = ? WHERE name = 'rev'", arguments: [rows])
+        }
+    }
+
+    /// Enrols `villages` villages below a township store and gives it `rows` of their summary rows,
+    /// as if they had just arrived from them (enrolments first, as they would have come): each
+    /// village's rows together, or `interleaved` row by row across villages (the worst case).
+    static func fabricateSubtree(villages: Int, rows: Int, interleaved: Bool, at store: NodeStore) throws {
+        let township = store.identity.id
+        let ids = (0..<villages).map { "\(township)v\($0)" }
+        try store.pool.write { db in
+            let now = Timestamp.now().seconds
+            let enrol = try db.makeStatement(sql: """
+                INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev) VALUES (?, ?, 'village', ?, ?, 0, ?, ?)
+                """)
+            for (i, id) in ids.enumerated() { try enrol.execute(arguments: [id, "村\(i)", township, now, i + 1, i + 1]) }
+            let cols = SummaryCounters.columns
+            let stmt = try db.makeStatement(sql: "INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev) VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)")
+            let day = Day(year: 2026, month: 11, day: 24)!
+            let perVillage = (rows + villages - 1) / villages
+            // Villages sync in no particular order.
+            var rng = SeededRandom(seed: 30)
+            let order = Array(0..<villages).shuffled(using: &rng)
+            for i in 0..<rows {
+                let village = interleaved ? i % villages : order[i / perVillage], k = interleaved ? i / villages : i % perVillage
+                var args: [DatabaseValueConvertible?] = [ids[village], day.adding(days: -(k / 20)).description, "ITEM\(k % 20)"]
+                args += cols.indices.map { ($0 * 7 + i) % 50 }
+                args += [k + 1, villages + i + 1]
+                try stmt.execute(arguments: StatementArguments(args))
+            }
+            try db.execute(sql: "UPDATE counter SET value = ? WHERE name = 'rev'", arguments: [villages + rows])
         }
     }
 
@@ -244,7 +347,7 @@ enum FederationBench {
             CREATE TABLE summary (origin TEXT NOT NULL, day TEXT NOT NULL, item TEXT NOT NULL,
               \(cols.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")), origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL,
               PRIMARY KEY (origin, day, item)) WITHOUT ROWID;
-            CREATE UNIQUE INDEX summary_rev ON summary (rev); CREATE INDEX summary_day ON summary (day);
+            CREATE UNIQUE INDEX summary_rev ON summary (rev);
             """, nil, nil, nil)
         var stmt: OpaquePointer?
         sqlite3_prepare_v2(db, """
