@@ -203,6 +203,11 @@ public final class NodeRuntime: @unchecked Sendable {
 
     func serviceRouter(nowMs: Int64) throws {
         guard let router else { return }
+        // ROWS that arrived together are committed together (group commit), then acknowledged;
+        // any other message first flushes them, so that each child's messages keep their order.
+        var rows: [(child: String, batch: SyncBatch)] = []
+        var pendingRows = 0
+        defer { if !rows.isEmpty { try? applyRows(rows, nowMs: nowMs) } }
         var handled = 0
         // Bounded, so that a flooding child cannot starve the timers (heartbeats, other children).
         while handled < 1000, let received = try router.receive() {
@@ -234,8 +239,57 @@ public final class NodeRuntime: @unchecked Sendable {
                 sendToChild(child, .error(code: error.code, reason: error.reason), nowMs: nowMs)
                 continue
             }
+            if case .rows(let batch) = message {
+                markHeard(child, nowMs: nowMs)
+                rows.append((child, batch))
+                pendingRows += batch.summary.count + batch.nodes.count
+                // A bounded transaction: a clerk's command waiting for the write lock is not held up long.
+                if pendingRows >= 8000 {
+                    let pending = rows
+                    rows = []
+                    pendingRows = 0
+                    try applyRows(pending, nowMs: nowMs)
+                }
+                continue
+            }
+            if !rows.isEmpty {
+                let pending = rows
+                rows = []
+                pendingRows = 0
+                try applyRows(pending, nowMs: nowMs)
+            }
             try handleFromChild(child, message, nowMs: nowMs)
         }
+        if !rows.isEmpty {
+            let pending = rows
+            rows = []
+            try applyRows(pending, nowMs: nowMs)
+        }
+    }
+
+    /// Commits batches in one transaction, then acknowledges each (nothing is acknowledged unless committed).
+    func applyRows(_ batches: [(child: String, batch: SyncBatch)], nowMs: Int64) throws {
+        let results = try store.applyBatches(batches)
+        for ((child, batch), result) in zip(batches, results) {
+            for (code, reason) in result.refused {
+                logger.warning("refused rows", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
+                sendToChild(child, .error(code: code, reason: reason), nowMs: nowMs)
+            }
+            if result.gap {
+                logger.info("batch beyond the cursor; asking the child to resend", metadata: [
+                    "peer.id": .string(child), "cursor": .stringConvertible(result.cursor), "from": .stringConvertible(batch.fromRev),
+                ])
+            }
+            sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refusedRows)), nowMs: nowMs)
+        }
+    }
+
+    func markHeard(_ child: String, nowMs: Int64) {
+        var session = children[child] ?? ChildSession(lastHeardMs: nowMs, catalogSeq: 0)
+        session.lastHeardMs = nowMs
+        if !session.connected { logger.info("child is back", metadata: ["peer.id": .string(child)]) }
+        session.connected = true
+        children[child] = session
     }
 
     func sendToChild(_ child: String, _ message: WireMessage, nowMs: Int64) {
@@ -245,11 +299,7 @@ public final class NodeRuntime: @unchecked Sendable {
     }
 
     func handleFromChild(_ child: String, _ message: WireMessage, nowMs: Int64) throws {
-        var session = children[child] ?? ChildSession(lastHeardMs: nowMs, catalogSeq: 0)
-        session.lastHeardMs = nowMs
-        if !session.connected { logger.info("child is back", metadata: ["peer.id": .string(child)]) }
-        session.connected = true
-        children[child] = session
+        markHeard(child, nowMs: nowMs)
         switch message {
         case .hello(let h):
             guard h.nodeId == child, Level(rawValue: h.level) != nil else {
@@ -264,17 +314,7 @@ public final class NodeRuntime: @unchecked Sendable {
             sendToChild(child, .welcome(.init(parentId: store.identity.id, cursor: cursor, catalogSeq: localCatalogSeq,
                                               heartbeatMs: UInt32(options.heartbeatMs))), nowMs: nowMs)
         case .rows(let batch):
-            let result = try store.applyBatch(from: child, batch)
-            for (code, reason) in result.refused {
-                logger.warning("refused rows", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)])
-                sendToChild(child, .error(code: code, reason: reason), nowMs: nowMs)
-            }
-            if result.gap {
-                logger.info("batch beyond the cursor; asking the child to resend", metadata: [
-                    "peer.id": .string(child), "cursor": .stringConvertible(result.cursor), "from": .stringConvertible(batch.fromRev),
-                ])
-            }
-            sendToChild(child, .ack(toRev: batch.toRev, cursor: result.cursor, refused: UInt32(result.refusedRows)), nowMs: nowMs)
+            try applyRows([(child, batch)], nowMs: nowMs)
         case .heartbeat(let seq, _):
             children[child]?.catalogSeq = seq
         case .error(let code, let reason):

@@ -52,112 +52,125 @@ extension NodeStore {
     /// origin rev is above the one held; every applied row gets a rev of this node's, so that it
     /// is relayed upward in turn. The cursor moves in the same transaction.
     public func applyBatch(from child: String, _ batch: SyncBatch) throws -> ApplyResult {
-        let (result, tree, stamp) = try pool.write { db -> (ApplyResult, TreeCache.Tree?, Int64) in
-            let cursor = UInt64(try Int64.fetchOne(db, sql: "SELECT cursor FROM peer_cursor WHERE child = ?", arguments: [child]) ?? 0)
-            if batch.fromRev > cursor { return (ApplyResult(cursor: cursor, applied: 0, gap: true, refused: [], refusedRows: 0), nil, 0) }
+        try applyBatches([(child, batch)])[0]
+    }
+
+    /// Applies several batches (from one child or many) in one transaction, each as
+    /// `applyBatch` would: a parent with many children commits what arrived together once.
+    /// All or nothing: if the transaction fails, none is applied and none may be acknowledged.
+    public func applyBatches(_ batches: [(child: String, batch: SyncBatch)]) throws -> [ApplyResult] {
+        guard !batches.isEmpty else { return [] }
+        let (results, tree, stamp) = try pool.write { db -> ([ApplyResult], TreeCache.Tree, Int64) in
             var tree = try treeCache.tree(db)
-            func within(_ id: String) -> Bool {
-                var current = id
-                for _ in 0..<8 {
-                    if current == child { return true }
-                    guard current != identity.id, let p = tree[current]?.parent else { return false }
-                    current = p
-                }
-                return false
-            }
-            var rev = try Counter.value(db, .rev)
-            var refused: [(UInt16, String)] = []
-            var applied = 0
-            // Parents before children, so that a chain of enrolments in one batch is accepted.
-            let enrolments = batch.nodes.compactMap { if case .enrolment(let e) = $0 { e } else { nil } }.sorted { $0.level < $1.level }
-            let statuses = batch.nodes.compactMap { if case .status(let s) = $0 { s } else { nil } }
-            for e in enrolments {
-                guard e.subject != identity.id, e.subject != child else {
-                    refused.append((403, "enrolment of \(e.subject): a child cannot enrol itself or its parent")); continue
-                }
-                guard within(e.parent) else {
-                    refused.append((403, "enrolment of \(e.subject) under \(e.parent): \(e.parent) is not in the subtree of \(child)")); continue
-                }
-                if let known = tree[e.subject], let p = known.parent, p != e.parent {
-                    refused.append((409, "enrolment of \(e.subject) under \(e.parent): already enrolled under \(p)"))
-                    let now = Timestamp.now().seconds
-                    try db.execute(sql: """
-                        INSERT INTO conflict (subject, claimed_by, owner, via, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (subject, claimed_by) DO UPDATE SET owner = excluded.owner, via = excluded.via, last_seen = excluded.last_seen
-                        """, arguments: [e.subject, e.parent, p, child, now, now])
-                    continue
-                }
-                guard let parentLevel = tree[e.parent]?.level, e.level > parentLevel else {
-                    refused.append((403, "enrolment of \(e.subject): level \(e.level.rawValue) is not below its parent's")); continue
-                }
-                rev += 1
-                try db.cachedStatement(sql: """
-                    INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
-                      enrolled_at = excluded.enrolled_at, revoked = excluded.revoked, enroll_origin_rev = excluded.enroll_origin_rev,
-                      enroll_rev = excluded.enroll_rev
-                    WHERE excluded.enroll_origin_rev > node.enroll_origin_rev
-                    """).execute(arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev])
-                if db.changesCount > 0 {
-                    applied += 1
-                    tree[e.subject] = (e.parent, e.level)
-                } else { rev -= 1 }
-            }
-            for s in statuses {
-                guard s.subject != identity.id, tree[s.subject] != nil, within(s.subject) else {
-                    refused.append((403, "status of \(s.subject): not in the subtree of \(child)")); continue
-                }
-                rev += 1
-                try db.cachedStatement(sql: """
-                    UPDATE node SET name = ?, software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?,
-                      last_activity = ?, status_as_of = ?, status_origin_rev = ?, status_rev = ?
-                    WHERE id = ? AND status_origin_rev < ?
-                    """).execute(arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.clockSkew, s.lastActivity, s.asOf,
-                                     Int64(s.originRev), rev, s.subject, Int64(s.originRev)])
-                if db.changesCount > 0 { applied += 1 } else { rev -= 1 }
-            }
-            let cols = SummaryCounters.columns
-            let upsert = try RawStatement(db, """
-                INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
-                VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
-                ON CONFLICT (origin, day, item) DO UPDATE SET
-                \(cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
-                WHERE excluded.origin_rev > summary.origin_rev
-                """)
-            var refusedOrigins: Set<String> = []
-            var refusedSummaryRows = 0
-            for row in batch.summary {
-                guard row.origin != identity.id, tree[row.origin] != nil, within(row.origin) else {
-                    refusedSummaryRows += 1
-                    if refusedOrigins.insert(row.origin).inserted {
-                        refused.append((403, "summary rows of \(row.origin): not \(child) or a node enrolled in its subtree"))
-                    }
-                    continue
-                }
-                rev += 1
-                upsert.bind(1, row.origin)
-                upsert.bind(2, row.key.day.description)
-                upsert.bind(3, row.key.item)
-                var i: Int32 = 4
-                for v in row.counters.values {
-                    upsert.bind(i, v)
-                    i += 1
-                }
-                upsert.bind(i, Int64(row.originRev))
-                upsert.bind(i + 1, rev)
-                if try upsert.run() > 0 { applied += 1 } else { rev -= 1 }
-            }
-            try Counter.set(db, .rev, rev)
-            let stamp = try TreeCache.stamp(db)
-            let newCursor = max(cursor, batch.toRev)
-            try db.execute(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor",
-                           arguments: [child, Int64(newCursor)])
-            try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [Timestamp.now().seconds, child])
-            return (ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
-                                refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows), tree, stamp)
+            var results: [ApplyResult] = []
+            for (child, batch) in batches { results.append(try applyOne(db, from: child, batch, tree: &tree)) }
+            return (results, tree, try TreeCache.stamp(db))
         }
-        if let tree { treeCache.keep(tree, stamp: stamp) }
-        return result
+        treeCache.keep(tree, stamp: stamp)
+        return results
+    }
+
+    private func applyOne(_ db: Database, from child: String, _ batch: SyncBatch, tree: inout TreeCache.Tree) throws -> ApplyResult {
+        let cursor = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM peer_cursor WHERE child = ?"), arguments: [child]) ?? 0)
+        if batch.fromRev > cursor { return ApplyResult(cursor: cursor, applied: 0, gap: true, refused: [], refusedRows: 0) }
+        func within(_ id: String) -> Bool {
+            var current = id
+            for _ in 0..<8 {
+                if current == child { return true }
+                guard current != identity.id, let p = tree[current]?.parent else { return false }
+                current = p
+            }
+            return false
+        }
+        var rev = try Counter.value(db, .rev)
+        var refused: [(UInt16, String)] = []
+        var applied = 0
+        // Parents before children, so that a chain of enrolments in one batch is accepted.
+        let enrolments = batch.nodes.compactMap { if case .enrolment(let e) = $0 { e } else { nil } }.sorted { $0.level < $1.level }
+        let statuses = batch.nodes.compactMap { if case .status(let s) = $0 { s } else { nil } }
+        for e in enrolments {
+            guard e.subject != identity.id, e.subject != child else {
+                refused.append((403, "enrolment of \(e.subject): a child cannot enrol itself or its parent")); continue
+            }
+            guard within(e.parent) else {
+                refused.append((403, "enrolment of \(e.subject) under \(e.parent): \(e.parent) is not in the subtree of \(child)")); continue
+            }
+            if let known = tree[e.subject], let p = known.parent, p != e.parent {
+                refused.append((409, "enrolment of \(e.subject) under \(e.parent): already enrolled under \(p)"))
+                let now = Timestamp.now().seconds
+                try db.execute(sql: """
+                    INSERT INTO conflict (subject, claimed_by, owner, via, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (subject, claimed_by) DO UPDATE SET owner = excluded.owner, via = excluded.via, last_seen = excluded.last_seen
+                    """, arguments: [e.subject, e.parent, p, child, now, now])
+                continue
+            }
+            guard let parentLevel = tree[e.parent]?.level, e.level > parentLevel else {
+                refused.append((403, "enrolment of \(e.subject): level \(e.level.rawValue) is not below its parent's")); continue
+            }
+            rev += 1
+            try db.cachedStatement(sql: """
+                INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
+                  enrolled_at = excluded.enrolled_at, revoked = excluded.revoked, enroll_origin_rev = excluded.enroll_origin_rev,
+                  enroll_rev = excluded.enroll_rev
+                WHERE excluded.enroll_origin_rev > node.enroll_origin_rev
+                """).execute(arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev])
+            if db.changesCount > 0 {
+                applied += 1
+                tree[e.subject] = (e.parent, e.level)
+            } else { rev -= 1 }
+        }
+        for s in statuses {
+            guard s.subject != identity.id, tree[s.subject] != nil, within(s.subject) else {
+                refused.append((403, "status of \(s.subject): not in the subtree of \(child)")); continue
+            }
+            rev += 1
+            try db.cachedStatement(sql: """
+                UPDATE node SET name = ?, software = ?, catalog_seq = ?, open_cases = ?, overdue_cases = ?, backlog = ?, clock_skew = ?,
+                  last_activity = ?, status_as_of = ?, status_origin_rev = ?, status_rev = ?
+                WHERE id = ? AND status_origin_rev < ?
+                """).execute(arguments: [s.name, s.software, Int64(s.catalogSeq), s.openCases, s.overdueCases, s.backlog, s.clockSkew, s.lastActivity, s.asOf,
+                                 Int64(s.originRev), rev, s.subject, Int64(s.originRev)])
+            if db.changesCount > 0 { applied += 1 } else { rev -= 1 }
+        }
+        let cols = SummaryCounters.columns
+        let upsert = try RawStatement(db, """
+            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
+            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
+            ON CONFLICT (origin, day, item) DO UPDATE SET
+            \(cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
+            WHERE excluded.origin_rev > summary.origin_rev
+            """)
+        var refusedOrigins: Set<String> = []
+        var refusedSummaryRows = 0
+        for row in batch.summary {
+            guard row.origin != identity.id, tree[row.origin] != nil, within(row.origin) else {
+                refusedSummaryRows += 1
+                if refusedOrigins.insert(row.origin).inserted {
+                    refused.append((403, "summary rows of \(row.origin): not \(child) or a node enrolled in its subtree"))
+                }
+                continue
+            }
+            rev += 1
+            upsert.bind(1, row.origin)
+            upsert.bind(2, row.key.day.description)
+            upsert.bind(3, row.key.item)
+            var i: Int32 = 4
+            for v in row.counters.values {
+                upsert.bind(i, v)
+                i += 1
+            }
+            upsert.bind(i, Int64(row.originRev))
+            upsert.bind(i + 1, rev)
+            if try upsert.run() > 0 { applied += 1 } else { rev -= 1 }
+        }
+        try Counter.set(db, .rev, rev)
+        let newCursor = max(cursor, batch.toRev)
+        try db.cachedStatement(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor")
+            .execute(arguments: [child, Int64(newCursor)])
+        try db.cachedStatement(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?").execute(arguments: [Timestamp.now().seconds, child])
+        return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
+                           refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows)
     }
 
     // MARK: Downward: the catalogue
