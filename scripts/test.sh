@@ -26,10 +26,8 @@ echo "== build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null   # fail here if the build failed
 
-echo "== benchmark smoke run (figures in docs/benchmarks.md come from release builds)"
-.build/debug/sanji bench intake --rows 20000
-.build/debug/sanji bench uplink --rows 5000 --messages 5000
-.build/debug/sanji bench resync --days 30
+echo "== every benchmark scenario, quick (figures in docs/benchmarks.md come from release builds)"
+.build/debug/sanji bench suite --quick
 
 echo "== fuzzing the wire decoder (libFuzzer, 20 s; scripts/fuzz.sh 600 for a longer run)"
 bash scripts/fuzz.sh 20

@@ -22,8 +22,11 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
-    public init() {
+    /// `maxSockets`: libzmq's default is 1,023 sockets a context (a load generator needs more).
+    public init(maxSockets: Int32? = nil, ioThreads: Int32? = nil) {
         handle = zmq_ctx_new()
+        if let maxSockets { zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, maxSockets) }
+        if let ioThreads { zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads) }
     }
 
     deinit { zmq_ctx_term(handle) }

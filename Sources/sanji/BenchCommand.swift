@@ -7,7 +7,7 @@ import SanjiStore
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, each beside the physical limit measured in the same run.",
-        subcommands: [Intake.self, Uplink.self, Resync.self, Relay.self, DashboardScenario.self])
+        subcommands: [Suite.self, Intake.self, Uplink.self, FanIn.self, Relay.self, Resync.self, FanOut.self, DashboardScenario.self])
 
     struct Intake: ParsableCommand {
         static let configuration = CommandConfiguration(
