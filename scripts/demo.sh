@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
 echo "== building sanji (release; the first build takes a minute or two)"
-swift build -c release --product sanji 2>&1 | grep -E "error|Build" || true
-swift build -c release --product sanji >/dev/null
+swift build -c release --static-swift-stdlib --product sanji 2>&1 | grep -E "error|Build" || true
+swift build -c release --static-swift-stdlib --product sanji >/dev/null
 sanji="$PWD/.build/release/sanji"
 data="$PWD/demo-data"
 rm -rf "$data"
