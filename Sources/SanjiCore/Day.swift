@@ -22,13 +22,17 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
         var s = String(text)
-        guard let parsed = s.withUTF8({ u -> Day? in
-            guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-                  let y = Day.digits(u, 0, 4), let m = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2)
-            else { return nil }
-            return Day(year: y, month: m, day: d)
-        }) else { return nil }
+        guard let parsed = s.withUTF8({ Day(utf8: $0) }) else { return nil }
         self = parsed
+    }
+
+    /// Parses exactly `YYYY-MM-DD` from UTF-8 bytes (the wire decoder's path: no String made).
+    public init?(utf8 u: UnsafeBufferPointer<UInt8>) {
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+              let y = Day.digits(u, 0, 4), let m = Day.digits(u, 5, 2), let d = Day.digits(u, 8, 2),
+              let day = Day(year: y, month: m, day: d)
+        else { return nil }
+        self = day
     }
 
     public var components: (year: Int, month: Int, day: Int) {

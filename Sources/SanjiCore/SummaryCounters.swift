@@ -29,8 +29,18 @@ public struct SummaryCounters: Hashable, Sendable {
     ]
 
     public var values: [Int] {
-        [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits]
-            + grades + [badRectified, badRevisited]
+        [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits,
+         gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied, badRectified, badRevisited]
+    }
+
+    /// The values in `columns` order without building an array: the codec and the stores call
+    /// this for every row they move (bench uplink: 20 % of a parent's time went to `values`).
+    @inlinable
+    public func forEachValue(_ body: (Int) throws -> Void) rethrows {
+        try body(accepted); try body(acceptedOnline); try body(assisted); try body(completed)
+        try body(completedOnTime); try body(completedImmediate); try body(visits)
+        try body(gradeVerySatisfied); try body(gradeSatisfied); try body(gradeFair)
+        try body(gradeDissatisfied); try body(gradeVeryDissatisfied); try body(badRectified); try body(badRevisited)
     }
 
     /// Evaluations per grade, in `Grade.allCases` order.

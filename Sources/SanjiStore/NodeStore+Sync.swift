@@ -156,7 +156,7 @@ extension NodeStore {
             upsert.bind(2, row.key.day.description)
             upsert.bind(3, row.key.item)
             var i: Int32 = 4
-            for v in row.counters.values {
+            row.counters.forEachValue { v in
                 upsert.bind(i, v)
                 i += 1
             }
