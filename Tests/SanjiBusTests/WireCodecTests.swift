@@ -13,6 +13,22 @@ final class WireCodecTests: XCTestCase {
         }
     }
 
+    /// The fuzzer's finding: `levels` in any order (or repeated) means the same set, so such a
+    /// frame decodes, and re-encodes in the canonical order; the fuzz property is therefore that
+    /// decoding the re-encoded frame gives the same message, not the same bytes.
+    func testLevelsInAnotherOrderDecodeToTheSameItem() throws {
+        guard case .catalog(let delta) = Self.samples[4] else { return XCTFail("sample 4 is a CATALOG") }
+        let canonical = WireCodec.encode(.catalog(delta))
+        var frame = canonical
+        let text = Array(delta.items[0].item.levelsText.utf8), reordered = Array("village|county".utf8)
+        XCTAssertEqual(text, Array("county|village".utf8))
+        let at = try XCTUnwrap((0...(frame.count - text.count)).first { Array(frame[$0..<($0 + text.count)]) == text })
+        frame.replaceSubrange(at..<(at + text.count), with: reordered)
+        let decoded = try WireCodec.decode(frame)
+        XCTAssertEqual(decoded, .catalog(delta))
+        XCTAssertEqual(WireCodec.encode(decoded), canonical)
+    }
+
     func testTheLayoutIsTheDocumentedOne() {
         // HEARTBEAT: "SJ", version 1, command 6, catalog-seq as a big-endian u64.
         XCTAssertEqual(WireCodec.encode(.heartbeat(catalogSeq: 258, time: 3)), [0x53, 0x4A, 0x01, 0x06, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3])
