@@ -1,7 +1,4 @@
 import SanjiCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Encodes and decodes SJP/1 frames. The decoder refuses anything it does not fully
 /// understand, with a reason naming the field.
@@ -264,43 +261,38 @@ public enum WireCodec {
             guard v <= 1 else { throw DecodeError(code: 400, reason: "\(f): \(v) is not 0 or 1") }
             return v == 1
         }
-        mutating func string(_ f: String) throws(DecodeError) -> String {
+        /// The bytes of a u16-length field, consumed.
+        mutating func span(_ f: String) throws(DecodeError) -> Range<Int> {
             let n = Int(try u16(f))
             try need(n, f)
-            let start = position
-            position += n
-            // Validated over the contiguous buffer: the generic slice path cost a third of a parent's time.
-            let s = data.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<(start + n)]), as: UTF8.self) }
-            guard let s else { throw DecodeError(code: 400, reason: "\(f): not UTF-8") }
+            defer { position += n }
+            return position..<(position + n)
+        }
+        /// `body` over some bytes of the frame as a contiguous buffer (the generic slice path cost a
+        /// third of a parent's time).
+        func withBytes<T>(_ r: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+            data.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[r])) }
+        }
+        mutating func string(_ f: String) throws(DecodeError) -> String {
+            let r = try span(f)
+            guard let s = withBytes(r, { String(validating: $0, as: UTF8.self) }) else { throw DecodeError(code: 400, reason: "\(f): not UTF-8") }
             return s
         }
-        private var lastRepeated: (start: Int, count: Int, value: String)?
+        private var lastRepeated: (bytes: Range<Int>, value: String)?
 
         /// A string that usually repeats the previous one read here (a batch's origins): equal bytes
         /// give the same String without validating and building it again.
         mutating func repeatedString(_ f: String) throws(DecodeError) -> String {
-            let n = Int(try u16(f))
-            try need(n, f)
-            let start = position
-            if let last = lastRepeated, last.count == n,
-               data.withUnsafeBufferPointer({ memcmp($0.baseAddress! + last.start, $0.baseAddress! + start, n) == 0 }) {
-                position += n
-                return last.value
-            }
-            position = start - 2
-            let value = try string(f)
-            lastRepeated = (start, n, value)
-            return value
+            let r = try span(f)
+            if let last = lastRepeated, data[last.bytes].elementsEqual(data[r]) { return last.value }
+            guard let s = withBytes(r, { String(validating: $0, as: UTF8.self) }) else { throw DecodeError(code: 400, reason: "\(f): not UTF-8") }
+            lastRepeated = (r, s)
+            return s
         }
-
         mutating func day(_ f: String) throws(DecodeError) -> Day {
-            let n = Int(try u16(f))
-            try need(n, f)
-            let start = position
-            position += n
-            if let d = data.withUnsafeBufferPointer({ Day(utf8: UnsafeBufferPointer(rebasing: $0[start..<(start + n)])) }) { return d }
-            let text = String(decoding: data[start..<(start + n)], as: UTF8.self)
-            throw DecodeError(code: 400, reason: "\(f): \"\(text)\" is not a YYYY-MM-DD date")
+            let r = try span(f)
+            if let d = withBytes(r, { Day(utf8: $0) }) { return d }
+            throw DecodeError(code: 400, reason: "\(f): \"\(String(decoding: data[r], as: UTF8.self))\" is not a YYYY-MM-DD date")
         }
         mutating func month(_ f: String) throws(DecodeError) -> String {
             let text = try string(f)
