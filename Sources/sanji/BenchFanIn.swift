@@ -149,7 +149,7 @@ struct FanInRun {
         var backlogSamples: [(t: Double, rows: Int)] = []
 
         /// Reads everything waiting on every socket.
-        func drain(_ before: Double) throws {
+        func drain() throws {
             let ready = ZMQPoll.readable(sockets, timeoutMs: 5)
             let now = Self.now()
             for i in kids.indices where ready[i] {
@@ -173,7 +173,7 @@ struct FanInRun {
         let connectStart = Self.now()
         while kids.contains(where: { !$0.welcomed }) {
             guard Self.now() - connectStart < 120 else { throw SanjiError(.io, "only \(kids.filter(\.welcomed).count) of \(n) children were welcomed within 120 s") }
-            try drain(Self.now())
+            try drain()
         }
         let connectSeconds = Self.now() - connectStart
 
@@ -212,12 +212,12 @@ struct FanInRun {
                 _ = try kids[i].socket.send([WireCodec.encode(.heartbeat(catalogSeq: 0, time: Int64(now)))])
                 kids[i].lastSent = now
             }
-            try drain(now)
+            try drain()
         }
         let streamEnd = Self.now()
         let parentMemory = Self.memory(of: parentProcess.processIdentifier)
         // Drain: every batch acknowledged.
-        while kids.contains(where: { $0.acked < $0.rev }), Self.now() - streamEnd < 30 { try drain(Self.now()) }
+        while kids.contains(where: { $0.acked < $0.rev }), Self.now() - streamEnd < 30 { try drain() }
         let unacked = kids.reduce(0) { $0 + Int($1.rev - $1.acked) }
         let villageMemory = Self.memory(of: villageProcess.processIdentifier)
         // Not timed: the parent's cursor of every child is that child's last rev.

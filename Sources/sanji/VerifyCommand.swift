@@ -87,12 +87,20 @@ struct AgreementCheck {
         }
     }
 
-    func compare(_ answers: [String: [MonthDigest]]) throws -> [String: (Agreement, rows: Int)] {
+    /// Compares the answers of `origins` (all by default) with this node's copies.
+    func compare(_ answers: [String: [MonthDigest]], only origins: Set<String>? = nil) throws -> [String: (Agreement, rows: Int)] {
         var out: [String: (Agreement, rows: Int)] = [:]
-        for (origin, digests) in answers {
+        for (origin, digests) in answers where origins?.contains(origin) ?? true {
             out[origin] = (Agreement.compare(origin: digests, copy: try store.digests(origin: origin)), digests.reduce(0) { $0 + $1.rows })
         }
         return out
+    }
+
+    /// Asks again and compares again, but only for the origins that did not agree: reading a
+    /// county's copy costs a pass over its rows, and nodes that agree are done.
+    func recheck(_ current: inout [String: (Agreement, rows: Int)]) throws {
+        let pending = Set(current.filter { !$0.value.0.agrees }.keys)
+        for (origin, result) in try compare(try ask(waitFor: pending, until: deadline), only: pending) { current[origin] = result }
     }
 
     func run() throws -> [Result] {
@@ -107,7 +115,7 @@ struct AgreementCheck {
         // Rows on their way: ask again until they arrive or the settling time is over.
         while current.values.contains(where: { !$0.0.behind.isEmpty }), Date() < settleUntil {
             Thread.sleep(forTimeInterval: 0.2)  // let the uplink move before asking again; bounded by `settleUntil`
-            current = try compare(try ask(waitFor: answered, until: deadline))
+            try recheck(&current)
         }
         if heal {
             for (origin, (agreement, _)) in current.sorted(by: { $0.key < $1.key }) where !agreement.agrees {
@@ -118,7 +126,7 @@ struct AgreementCheck {
             }
             while !healedMonths.isEmpty, current.values.contains(where: { !$0.0.agrees }), Date() < deadline {
                 Thread.sleep(forTimeInterval: 0.2)  // the healed rows travel up; bounded by the deadline
-                current = try compare(try ask(waitFor: answered, until: deadline))
+                try recheck(&current)
             }
         }
         return nodes.map { node in

@@ -86,7 +86,8 @@ final class Federation {
     /// A county (with the sample catalogue), one township and two villages, all started and
     /// holding the catalogue: the smallest tree that has a relay in it.
     @discardableResult
-    func smallCounty() throws -> (county: String, township: String, v1: String, v2: String) {
+    /// `environment`: added to a node's serve process (e.g. libfaketime's variables), by node id.
+    func smallCounty(environment: [String: [String: String]] = [:]) throws -> (county: String, township: String, v1: String, v2: String) {
         let (county, township, v1, v2) = ("340321", "340321100", "340321100201", "340321100202")
         try add(county, level: "county")
         try ok(["catalog", "import", "nodes/huaiyuan/items.csv"], node: county)
@@ -95,7 +96,7 @@ final class Federation {
         try start(township)
         for v in [v1, v2] {
             try add(v, level: "village", parent: township, listens: false)
-            try start(v)
+            try start(v, environment: environment[v] ?? [:])
             try waitUntil("\(v) holds the catalogue", timeout: 30) { try self.json(["status"], node: v)["catalog_sequence"] as? Int == 1 }
         }
         return (county, township, v1, v2)
