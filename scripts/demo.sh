@@ -40,5 +40,11 @@ echo "== does every station's own data equal the county's copy? (sanji verify)"
 
 echo
 "$sanji" dashboard --data "$data/340321"
+month=$(TZ=Asia/Shanghai date +%Y-%m)
+echo
+echo "== the exceptions behind this month's figures, as the county holds them (first 20 of each; sanji exceptions)"
+"$sanji" exceptions --month "$month" --kind overdue --format csv --data "$data/340321" | awk 'NR <= 21'
+"$sanji" exceptions --month "$month" --kind bad-review --format csv --data "$data/340321" | awk 'NR <= 21'
+echo "(the 通报: $sanji report monthly $month --format html --out 通报.html --data $data/340321)"
 echo
 echo "Each station's store and serve.log are in $data/<id>; try: $sanji dashboard --format json --data $data/340321"

@@ -18,7 +18,9 @@ public enum WireMessage: Equatable, Sendable {
     case heal(origin: String, months: [String])
 
     public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"
-    public static let version: UInt8 = 1
+    /// SJP/2 (sanji 0.2.0): summary rows count cases due (not 差评 follow-up), and ROWS carry
+    /// exception records. docs/protocol.md, section 9, says what changed from SJP/1.
+    public static let version: UInt8 = 2
     public static let maxFrameBytes = 16 * 1024 * 1024
 
     public struct Hello: Equatable, Sendable {

@@ -45,6 +45,8 @@ public enum WireCodec {
                     w.i64(s.lastActivity); w.i64(s.asOf)
                 }
             }
+            w.u32(UInt32(r.exceptions.count))
+            for x in r.exceptions { w.exception(x) }
         case .ack(let toRev, let cursor, let refused):
             w.u64(toRev); w.u64(cursor); w.u32(refused)
         case .catalog(let c):
@@ -83,7 +85,9 @@ public enum WireCodec {
         var r = Reader(frame)
         guard frame.count >= 4 else { throw DecodeError(code: 400, reason: "frame of \(frame.count) bytes is shorter than the 4-byte header") }
         guard frame[0] == 0x53, frame[1] == 0x4A else { throw DecodeError(code: 400, reason: "bad signature (not an SJP frame)") }
-        guard frame[2] == WireMessage.version else { throw DecodeError(code: 426, reason: "protocol version \(frame[2]) is not supported (this node speaks 1)") }
+        guard frame[2] == WireMessage.version else {
+            throw DecodeError(code: 426, reason: "protocol version \(frame[2]) is not supported (this node speaks \(WireMessage.version))")
+        }
         r.position = 4
         let message: WireMessage
         switch frame[3] {
@@ -127,7 +131,11 @@ public enum WireCodec {
                     throw DecodeError(code: 400, reason: "node-row kind \(k) is unknown (1 enrolment, 2 status)")
                 }
             }
-            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes))
+            let xc = try r.count("exception-count", minBytes: 1 + 2 + 8 + 2)
+            var exceptions: [ExceptionRowState] = []
+            exceptions.reserveCapacity(xc)
+            for _ in 0..<xc { exceptions.append(try r.exception()) }
+            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes, exceptions: exceptions))
         case 4:
             message = .ack(toRev: try r.u64("to-rev"), cursor: try r.u64("cursor"), refused: try r.u32("refused"))
         case 5:
@@ -194,6 +202,17 @@ public enum WireCodec {
         return message
     }
 
+    /// Grades on the wire: 1 = 非常满意 … 5 = 非常不满意 (0: none, where a grade is optional).
+    static func code(_ g: Grade?) -> UInt8 { g.map { UInt8($0.index + 1) } ?? 0 }
+
+    static func code(_ a: AppealDecision?) -> UInt8 {
+        switch a {
+        case nil: 0
+        case .upheld: 1
+        case .rejected: 2
+        }
+    }
+
     struct Writer {
         var out: [UInt8] = []
         init() { out.reserveCapacity(256) }
@@ -207,6 +226,19 @@ public enum WireCodec {
             withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
         }
         mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+        /// An optional day: `YYYY-MM-DD`, or the empty string for none.
+        mutating func day(_ d: Day?) { string(d?.description ?? "") }
+        mutating func exception(_ x: ExceptionRowState) {
+            switch x.record {
+            case .overdueCase(let c):
+                u8(1); string(c.origin); u64(x.originRev); string(c.caseNo); string(c.item); string(c.department)
+                day(c.acceptedDay); day(c.deadline); day(c.completedDay)
+            case .badReview(let b):
+                u8(2); string(b.origin); u64(x.originRev); string(b.evalId); string(b.item); u8(WireCodec.code(b.grade))
+                string(b.channel.rawValue); day(b.day); u8(b.named ? 1 : 0); day(b.rectifiedDay); day(b.revisitedDay)
+                u8(WireCodec.code(b.revisitGrade)); u8(WireCodec.code(b.appeal)); day(b.appealDay)
+            }
+        }
         mutating func string(_ s: String) {
             var s = s
             s.withUTF8 { b in
@@ -293,6 +325,51 @@ public enum WireCodec {
             let r = try span(f)
             if let d = withBytes(r, { Day(utf8: $0) }) { return d }
             throw DecodeError(code: 400, reason: "\(f): \"\(String(decoding: data[r], as: UTF8.self))\" is not a YYYY-MM-DD date")
+        }
+        /// An optional day: empty for none.
+        mutating func optionalDay(_ f: String) throws(DecodeError) -> Day? {
+            let r = try span(f)
+            if r.isEmpty { return nil }
+            if let d = withBytes(r, { Day(utf8: $0) }) { return d }
+            throw DecodeError(code: 400, reason: "\(f): \"\(String(decoding: data[r], as: UTF8.self))\" is not a YYYY-MM-DD date or empty")
+        }
+        mutating func grade(_ f: String, optional: Bool) throws(DecodeError) -> Grade? {
+            let v = try u8(f)
+            if v == 0, optional { return nil }
+            guard (1...5).contains(v) else { throw DecodeError(code: 400, reason: "\(f): \(v) is not a grade (1 非常满意 … 5 非常不满意)") }
+            return Grade.allCases[Int(v) - 1]
+        }
+        mutating func exception() throws(DecodeError) -> ExceptionRowState {
+            switch try u8("exception-row kind") {
+            case 1:
+                let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), caseNo = try string("case-no")
+                let item = try string("item"), department = try string("department")
+                let accepted = try day("accepted-day"), deadline = try day("deadline"), completed = try optionalDay("completed-day")
+                return ExceptionRowState(originRev: originRev, record: .overdueCase(OverdueCase(
+                    origin: origin, caseNo: caseNo, item: item, department: department, acceptedDay: accepted, deadline: deadline, completedDay: completed)))
+            case 2:
+                let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), evalId = try string("eval-id"), item = try string("item")
+                let grade = try self.grade("grade", optional: false)!
+                guard grade.isBad else { throw DecodeError(code: 400, reason: "grade: \(grade.rawValue) is not a 差评") }
+                let channelText = try string("channel")
+                guard let channel = EvalChannel(rawValue: channelText) else { throw DecodeError(code: 400, reason: "channel: \"\(channelText)\" is not an evaluation channel") }
+                let day = try self.day("day"), named = try bool("named")
+                let rectified = try optionalDay("rectified-day"), revisited = try optionalDay("revisited-day")
+                let revisitGrade = try self.grade("revisit-grade", optional: true)
+                let appeal: AppealDecision? = switch try u8("appeal") {
+                case 0: nil
+                case 1: .upheld
+                case 2: .rejected
+                case let v: throw DecodeError(code: 400, reason: "appeal: \(v) is not 0 (none), 1 (upheld) or 2 (rejected)")
+                }
+                let appealDay = try optionalDay("appeal-day")
+                guard (appeal == nil) == (appealDay == nil) else { throw DecodeError(code: 400, reason: "appeal-day: given with no appeal, or missing for one") }
+                return ExceptionRowState(originRev: originRev, record: .badReview(BadReview(
+                    origin: origin, evalId: evalId, item: item, grade: grade, channel: channel, day: day, named: named, rectifiedDay: rectified,
+                    revisitedDay: revisited, revisitGrade: revisitGrade, appeal: appeal, appealDay: appealDay)))
+            case let k:
+                throw DecodeError(code: 400, reason: "exception-row kind \(k) is unknown (1 overdue case, 2 bad review)")
+            }
         }
         mutating func month(_ f: String) throws(DecodeError) -> String {
             let text = try string(f)

@@ -7,21 +7,30 @@ extension WireMessage {
         c.acceptedOnline = 5
         c.completed = 10
         c.visits = 7
+        c.due = 9
+        c.dueMet = 8
         c.gradeVeryDissatisfied = 1
-        c.badRectified = 1
         return c
     }
 
     /// One valid instance of every message, in command order: for tests, and as the fuzzer's seeds.
     public static let examples: [WireMessage] = [
-        .hello(.init(nodeId: "340321100201", name: "某村代办站", level: "village", software: "0.1.0", catalogSeq: 7, rev: 12_345)),
+        .hello(.init(nodeId: "340321100201", name: "某村代办站", level: "village", software: "0.2.0", catalogSeq: 7, rev: 12_345)),
         .welcome(.init(parentId: "340321100", cursor: 99, catalogSeq: 7, heartbeatMs: 1000)),
         .rows(SyncBatch(fromRev: 10, toRev: 20, summary: [
             SummaryRowState(origin: "340321100201", key: SummaryKey(day: Day("2026-11-02")!, item: "11340321MB1234567X4000117001"), originRev: 15, counters: exampleCounters),
         ], nodes: [
             .enrolment(NodeEnrolment(subject: "340321100201", originRev: 3, parent: "340321100", level: .village, name: "某村", enrolledAt: 1_790_000_000, revoked: false)),
-            .status(NodeStatus(subject: "340321100201", originRev: 18, name: "某村", level: .village, software: "0.1.0", catalogSeq: 7,
+            .status(NodeStatus(subject: "340321100201", originRev: 18, name: "某村", level: .village, software: "0.2.0", catalogSeq: 7,
                                openCases: 3, overdueCases: 1, backlog: 42, clockSkew: -3600, lastActivity: 1_790_000_100, asOf: 1_790_000_200)),
+        ], exceptions: [
+            ExceptionRowState(originRev: 16, record: .overdueCase(OverdueCase(
+                origin: "340321100201", caseNo: "2026110001", item: "11340321MB1234567X4000117001", department: "县民政局",
+                acceptedDay: Day("2026-11-02")!, deadline: Day("2026-11-09")!, completedDay: nil))),
+            ExceptionRowState(originRev: 17, record: .badReview(BadReview(
+                origin: "340321100201", evalId: "2026110001-P", item: "11340321MB1234567X4000117001", grade: .veryDissatisfied, channel: .device,
+                day: Day("2026-11-03")!, named: true, rectifiedDay: Day("2026-11-05")!, revisitedDay: Day("2026-11-06")!, revisitGrade: .satisfied,
+                appeal: .rejected, appealDay: Day("2026-11-04")!))),
         ])),
         .ack(toRev: 20, cursor: 20, refused: 1),
         .catalog(CatalogDelta(catalogSeq: 9, items: [

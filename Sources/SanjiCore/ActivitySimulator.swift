@@ -46,7 +46,7 @@ public struct ActivitySimulator {
     }
 
     public static let caseHeader = "case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id"
-    public static let evalHeader = "eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade"
+    public static let evalHeader = "eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named"
 
     let catalog: Catalog
     let level: Level
@@ -151,7 +151,9 @@ public struct ActivitySimulator {
                         }
                     }
                 }
-                evals += "\(caseNo)-P,\(caseNo),\(grade.rawValue),\(evalChannel.rawValue),\(zone.format(evalAt)),\(rectified),\(revisited),\(revisitGrade)\n"
+                // Evaluations given online or on a phone are 实名 (the evaluator is logged in); a device or an SMS is 匿名.
+                let named = evalChannel == .online || evalChannel == .mobile
+                evals += "\(caseNo)-P,\(caseNo),\(grade.rawValue),\(evalChannel.rawValue),\(zone.format(evalAt)),\(rectified),\(revisited),\(revisitGrade),\(named ? 1 : 0)\n"
                 evalCount += 1
             }
         }

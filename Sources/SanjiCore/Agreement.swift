@@ -1,5 +1,5 @@
-/// The agreement check (`sanji verify`): a digest of one origin's summary rows per month, the
-/// same whichever node computes it and in whatever order it reads the rows.
+/// The agreement check (`sanji verify`): a digest of one origin's summary rows and exception
+/// records per month, the same whichever node computes it and in whatever order it reads them.
 public struct MonthDigest: Hashable, Sendable {
     /// `YYYY-MM`.
     public var month: String
@@ -36,7 +36,29 @@ public struct DigestBuilder: Sendable {
                 v >>= 8
             }
         }
-        let month = String(day.prefix(7))
+        accumulate(month: String(day.prefix(7)), hash: h, originRev: originRev)
+    }
+
+    /// An exception record, in the month of its day (acceptance or evaluation): its kind and every
+    /// field as text (days `YYYY-MM-DD`, flags `0`/`1`, grades by label, "" for none), each mixed
+    /// as the key strings of a summary row are (docs/protocol.md, DIGEST).
+    public mutating func add(_ record: ExceptionRecord, originRev: UInt64) {
+        var h = Self.fnvOffset
+        let fields: [String]
+        switch record {
+        case .overdueCase(let c):
+            fields = ["overdue-case", c.origin, c.caseNo, c.item, c.department, c.acceptedDay.description, c.deadline.description,
+                      c.completedDay?.description ?? ""]
+        case .badReview(let b):
+            fields = ["bad-review", b.origin, b.evalId, b.item, b.grade.rawValue, b.channel.rawValue, b.day.description, b.named ? "1" : "0",
+                      b.rectifiedDay?.description ?? "", b.revisitedDay?.description ?? "", b.revisitGrade?.rawValue ?? "",
+                      b.appeal?.rawValue ?? "", b.appealDay?.description ?? ""]
+        }
+        for f in fields { Self.mix(&h, f) }
+        accumulate(month: String(record.day.description.prefix(7)), hash: h, originRev: originRev)
+    }
+
+    private mutating func accumulate(month: String, hash h: UInt64, originRev: UInt64) {
         var m = months[month] ?? MonthDigest(month: month, rows: 0, digest: 0, maxOriginRev: 0)
         m.rows += 1
         m.digest = (m.digest &+ Self.finalize(h)) & UInt64(Int64.max)

@@ -39,7 +39,31 @@ public struct CaseRecord: Hashable, Sendable {
     public static let maxCaseNoLength = 64
 }
 
-/// A 好差评 evaluation. A 差评 carries its 整改 (rectification) and 回访 (follow-up visit).
+/// The outcome of a 申诉复核 (appeal review) of a 差评.
+public enum AppealDecision: String, CaseIterable, Sendable {
+    /// The 差评 was found 恶意 or 误评: it leaves the figures; its record stays.
+    case upheld
+    /// The 差评 stands.
+    case rejected
+
+    public var label: String { self == .upheld ? "申诉成立" : "申诉不成立" }
+}
+
+/// A decided appeal. The reason is the reviewer's own text: it stays at the station.
+public struct Appeal: Hashable, Sendable {
+    public var decision: AppealDecision
+    public var decidedAt: Timestamp
+    public var reason: String
+
+    public init(decision: AppealDecision, decidedAt: Timestamp, reason: String) {
+        self.decision = decision
+        self.decidedAt = decidedAt
+        self.reason = reason
+    }
+}
+
+/// A 好差评 evaluation. A 差评 carries its 整改 (rectification), 回访 (follow-up visit) and,
+/// when it was appealed, the 申诉复核 decision.
 public struct EvaluationRecord: Hashable, Sendable {
     public var evalId: String
     public var caseNo: String?
@@ -51,10 +75,14 @@ public struct EvaluationRecord: Hashable, Sendable {
     public var rectifiedAt: Timestamp?
     public var revisitedAt: Timestamp?
     public var revisitGrade: Grade?
+    /// 实名: the evaluator gave their name (a 实名差评 must be revisited, 100 %).
+    public var named: Bool
+    public var appeal: Appeal?
 
     public init(
         evalId: String, caseNo: String?, itemCode: String, grade: Grade, channel: EvalChannel,
-        evaluatedAt: Timestamp, rectifiedAt: Timestamp? = nil, revisitedAt: Timestamp? = nil, revisitGrade: Grade? = nil
+        evaluatedAt: Timestamp, rectifiedAt: Timestamp? = nil, revisitedAt: Timestamp? = nil, revisitGrade: Grade? = nil,
+        named: Bool = false, appeal: Appeal? = nil
     ) {
         self.evalId = evalId
         self.caseNo = caseNo
@@ -65,5 +93,7 @@ public struct EvaluationRecord: Hashable, Sendable {
         self.rectifiedAt = rectifiedAt
         self.revisitedAt = revisitedAt
         self.revisitGrade = revisitGrade
+        self.named = named
+        self.appeal = appeal
     }
 }

@@ -7,9 +7,37 @@ public struct Catalog: Sendable {
     public var rectifyDays: Int
     /// How far a station's clock may be off (and a time lie in the future) before it is flagged or refused.
     public var clockSkewMinutes: Int
+    /// How percentages print.
+    public var rounding = Rounding.default
+    /// Which items the catalogue figures count.
+    public var scope = CatalogScope.onApplication
+    /// The 网办深度 from which an item counts as 网上可办 (2: Ⅱ 收件/预审 and up; some provinces 3).
+    public var onlineMinDepth = 2
 
     public static let defaultRectifyDays = 10
     public static let defaultClockSkewMinutes = 10
+
+    /// The keys of the settings that travel with the catalogue (docs/protocol.md, CATALOG).
+    public enum SettingKey: String, CaseIterable, Sendable {
+        case rectifyDays = "rectify_days"
+        case clockSkewMinutes = "clock_skew_minutes"
+        case rounding
+        case catalogScope = "catalog_scope"
+        case onlineMinDepth = "online_min_depth"
+    }
+
+    /// Applies one setting as stored or received; unknown keys and values that do not parse are
+    /// left at their defaults (a newer root may send settings an older node does not know).
+    public mutating func apply(setting key: String, value: String) {
+        switch SettingKey(rawValue: key) {
+        case .rectifyDays: if let n = Int(value), (1...60).contains(n) { rectifyDays = n }
+        case .clockSkewMinutes: if let n = Int(value), (1...1440).contains(n) { clockSkewMinutes = n }
+        case .rounding: if let r = Rounding(rawValue: value) { rounding = r }
+        case .catalogScope: if let s = CatalogScope(rawValue: value) { scope = s }
+        case .onlineMinDepth: if let n = Int(value), (2...4).contains(n) { onlineMinDepth = n }
+        case nil: break
+        }
+    }
 
     public init(items: [String: CatalogItem] = [:], calendar: WorkCalendar = WorkCalendar(), sequence: Int = 0,
                 rectifyDays: Int = Catalog.defaultRectifyDays, clockSkewMinutes: Int = Catalog.defaultClockSkewMinutes) {
@@ -105,6 +133,8 @@ extension EvaluationRecord {
             return .conflict(field: "channel", message: "evaluation \(existing.evalId) is already recorded with channel \(existing.channel.rawValue), not \(incoming.channel.rawValue)")
         }
         var merged = existing
+        // A later export may mark an evaluation 实名; one without the column never unmarks it.
+        merged.named = existing.named || incoming.named
         if incoming.rectifiedAt != nil { merged.rectifiedAt = incoming.rectifiedAt }
         if incoming.revisitedAt != nil {
             merged.revisitedAt = incoming.revisitedAt

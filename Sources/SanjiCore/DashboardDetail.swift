@@ -45,7 +45,7 @@ public struct BreakdownRow: Sendable {
     public var depth: Int
     public var nodes: Int
     public var nodesReporting: Int
-    public var figures: CaseFigures
+    public var figures: PeriodFigures
 }
 
 /// 差评 not rectified within the 整改 limit, per node.
@@ -101,14 +101,14 @@ extension DashboardReport {
     /// Figures by township (each rolled up with its villages, the villages beneath), by node, by
     /// department or by item (top `limit` by 办件量).
     public static func breakdown(
-        _ kind: BreakdownKind, nodes: [NodeInfo], countersByOrigin: [String: SummaryCounters],
-        countersByItem: [String: SummaryCounters], catalog: Catalog, limit: Int
+        _ kind: BreakdownKind, nodes: [NodeInfo], tallyByOrigin: [String: Tally],
+        tallyByItem: [String: Tally], catalog: Catalog, limit: Int
     ) -> [BreakdownRow] {
         let byId = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         func row(_ n: NodeInfo, members: [NodeInfo], depth: Int) -> BreakdownRow {
-            let c = members.reduce(SummaryCounters()) { $0 + (countersByOrigin[$1.id] ?? SummaryCounters()) }
+            let t = members.reduce(Tally()) { $0 + (tallyByOrigin[$1.id] ?? Tally()) }
             return BreakdownRow(key: n.id, name: n.name, level: n.level, depth: depth, nodes: members.count,
-                                nodesReporting: members.filter(\.reporting).count, figures: CaseFigures(c))
+                                nodesReporting: members.filter(\.reporting).count, figures: PeriodFigures(t))
         }
         func subtree(_ id: String) -> [NodeInfo] {
             var out = byId[id].map { [$0] } ?? []
@@ -128,24 +128,24 @@ extension DashboardReport {
             }
             return rows
         case .department:
-            var byDept: [String: SummaryCounters] = [:]
-            for (item, c) in countersByItem {
-                byDept[catalog.items[item]?.department ?? "(未关联事项)", default: SummaryCounters()] += c
+            var byDept: [String: Tally] = [:]
+            for (item, t) in tallyByItem {
+                byDept[catalog.items[item]?.department ?? "(未关联事项)", default: Tally()] += t
             }
-            return byDept.sorted { ($0.value.accepted, $1.key) > ($1.value.accepted, $0.key) }.map {
-                BreakdownRow(key: $0.key, name: $0.key, level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: CaseFigures($0.value))
+            return byDept.sorted { ($0.value.counters.accepted, $1.key) > ($1.value.counters.accepted, $0.key) }.map {
+                BreakdownRow(key: $0.key, name: $0.key, level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: PeriodFigures($0.value))
             }
         case .item:
-            return countersByItem.sorted { ($0.value.accepted, $1.key) > ($1.value.accepted, $0.key) }.prefix(limit).map {
+            return tallyByItem.sorted { ($0.value.counters.accepted, $1.key) > ($1.value.counters.accepted, $0.key) }.prefix(limit).map {
                 BreakdownRow(key: $0.key, name: catalog.items[$0.key]?.name ?? ($0.key.isEmpty ? "(未关联事项)" : $0.key), level: nil, depth: 0,
-                             nodes: 0, nodesReporting: 0, figures: CaseFigures($0.value))
+                             nodes: 0, nodesReporting: 0, figures: PeriodFigures($0.value))
             }
         }
     }
 
-    /// Stale nodes, nodes behind on the catalogue, 差评 past their 整改 limit, overdue open cases.
+    /// Stale nodes, nodes behind on the catalogue, 差评 past their 整改 limit, overdue open cases: today.
     public static func attention(
-        nodes: [NodeInfo], selfId: String, catalog: Catalog, today: Day, badByOriginDay: [(origin: String, day: Day, unrectified: Int)]
+        nodes: [NodeInfo], selfId: String, catalog: Catalog, today: Day, unrectified: [BadReview]
     ) -> Attention {
         var a = Attention()
         let names = Dictionary(nodes.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -153,15 +153,20 @@ extension DashboardReport {
         a.behindCatalog = nodes.filter { $0.id != selfId && ($0.catalogSeq ?? 0) < catalog.sequence }.sorted { $0.id < $1.id }
         a.clockSkewed = nodes.filter { abs($0.clockSkew) > Int64(catalog.clockSkewMinutes) * 60 }.sorted { $0.id < $1.id }
         a.overdue = nodes.filter { $0.overdueCases > 0 }.sorted { ($0.overdueCases, $1.id) > ($1.overdueCases, $0.id) }
-        var perNode: [String: (Int, Day)] = [:]
-        for r in badByOriginDay where r.unrectified > 0 {
-            // Due: the rectify limit in working days after the day of the evaluation.
-            guard catalog.calendar.deadline(acceptedOn: r.day, workingDays: catalog.rectifyDays) < today else { continue }
-            let current = perNode[r.origin] ?? (0, r.day)
-            perNode[r.origin] = (current.0 + r.unrectified, min(current.1, r.day))
-        }
-        a.unrectified = perNode.map { UnrectifiedBadReviews(node: $0.key, name: names[$0.key] ?? $0.key, count: $0.value.0, oldestDay: $0.value.1) }
-            .sorted { ($0.count, $1.node) > ($1.count, $0.node) }
+        a.unrectified = UnrectifiedBadReviews.perNode(unrectified, at: AsAt(Period(from: today, to: today), today: today)!, catalog: catalog, names: names)
         return a
+    }
+}
+
+extension UnrectifiedBadReviews {
+    /// 差评 past their 整改 limit and not rectified as at `a`, counted per node, most first.
+    public static func perNode(_ records: [BadReview], at a: AsAt, catalog: Catalog, names: [String: String]) -> [UnrectifiedBadReviews] {
+        var perNode: [String: (Int, Day)] = [:]
+        for r in records where r.overdueUnrectified(at: a, catalog: catalog) {
+            let current = perNode[r.origin] ?? (0, r.day)
+            perNode[r.origin] = (current.0 + 1, min(current.1, r.day))
+        }
+        return perNode.map { UnrectifiedBadReviews(node: $0.key, name: names[$0.key] ?? $0.key, count: $0.value.0, oldestDay: $0.value.1) }
+            .sorted { ($0.count, $1.node) > ($1.count, $0.node) }
     }
 }

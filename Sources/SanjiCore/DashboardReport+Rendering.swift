@@ -1,5 +1,5 @@
 /// The three renderings of the dashboard. Every number in the table is derived from the same
-/// values the JSON carries (the JSON at full precision, the table cut to 0.01 %).
+/// values the JSON carries (the JSON at full precision, the table to 0.01 % as the county rounds).
 extension DashboardReport {
     public enum Language: String, CaseIterable, Sendable { case zh, en }
 
@@ -10,6 +10,9 @@ extension DashboardReport {
             ("as_of", .string(zone.format(asOf))),
             ("node", .object([("id", .string(node.id)), ("name", .string(node.name)), ("level", .string(node.level.rawValue))])),
             ("period", .object([("from", .string(period.from.description)), ("to", .string(period.to.description))])),
+            // The day the figures stand at: the period's last day, or today while it runs.
+            ("as_at", .string(asAt.lastDay.description)), ("period_ended", .bool(asAt.ended)),
+            ("rounding", .string(rounding.rawValue)),
             ("catalog_sequence", .int(catalogSequence)),
             ("total", DashboardReport.json(total)),
             ("levels", .array(levels.map(DashboardReport.json))),
@@ -40,20 +43,26 @@ extension DashboardReport {
     }
 
     static func json(_ s: Scope) -> JSONValue {
-        let f = s.figures
+        let f = s.figures, r = f.reviews
         var pairs: [(String, JSONValue)] = []
         if let level = s.level { pairs.append(("level", .string(level.rawValue))) }
         pairs += [
             ("nodes", .int(s.nodes)), ("nodes_reporting", .int(s.nodesReporting)),
-            ("accepted", .int(f.accepted)), ("completed", .int(f.completed)),
+            ("open_start", .int(f.openStart)), ("accepted", .int(f.accepted)), ("completed", .int(f.completed)),
+            ("open_end", .int(f.openEnd)), ("overdue_open_end", .int(f.overdueOpenEnd)),
             ("completion_rate", .ratio(f.completionRate)), ("on_time_rate", .ratio(f.onTimeRate)),
             ("online_share", .ratio(f.onlineShare)), ("avg_visits", .ratio(f.averageVisits)),
             ("assisted", .int(f.assisted)), ("immediate", .int(f.immediate)),
             ("evaluations", .int(f.evaluations)),
             ("grades", .object(f.grades.map { ($0.0.rawValue, .int($0.1)) })),
-            ("bad_reviews", .int(f.badReviews)), ("bad_rectified", .int(f.badRectified)), ("bad_revisited", .int(f.badRevisited)),
+            ("bad_reviews", .int(f.badReviews)), ("bad_named", .int(r.named)), ("bad_rectified", .int(r.rectified)),
+            ("bad_rectify_due", .int(r.rectifyDue)), ("bad_rectified_in_time", .int(r.rectifiedInTime)),
+            ("bad_revisited", .int(r.revisited)), ("bad_named_revisited", .int(r.namedRevisited)),
+            ("revisit_graded", .int(r.revisitGraded)), ("revisit_satisfied", .int(r.revisitSatisfied)),
+            ("appeals_upheld", .int(r.upheld)),
             ("satisfaction_rate", .ratio(f.satisfactionRate)), ("rectification_rate", .ratio(f.rectificationRate)),
-            ("revisit_rate", .ratio(f.revisitRate)),
+            ("rectified_in_time_rate", .ratio(f.rectifiedInTimeRate)), ("revisit_rate", .ratio(f.revisitRate)),
+            ("named_revisit_rate", .ratio(f.namedRevisitRate)), ("revisit_satisfaction_rate", .ratio(f.revisitSatisfactionRate)),
         ]
         return .object(pairs)
     }
@@ -113,39 +122,46 @@ extension DashboardReport {
 
     public func table(zone: ZoneRule, language: Language = .zh) -> String {
         let zh = language == .zh
+        let rd = rounding
         func label(_ l: Level?) -> String { l.map { zh ? $0.chineseLabel : $0.englishLabel } ?? (zh ? "合计" : "Total") }
         var out: [String] = []
         let levelName = zh ? node.level.chineseLabel : node.level.englishLabel
         out.append("\(node.name)  (\(node.id), \(levelName))")
+        let standing = asAt.ended ? (zh ? "期末 \(asAt.lastDay)" : "at the end of \(asAt.lastDay)") : (zh ? "截至 \(zone.format(asOf))" : "as of \(zone.format(asOf))")
         out.append(zh
-            ? "统计期 \(period.from) 至 \(period.to)    截至 \(zone.format(asOf))    目录版本 \(catalogSequence)"
-            : "Period \(period.from) to \(period.to)    as of \(zone.format(asOf))    catalogue sequence \(catalogSequence)")
+            ? "统计期 \(period.from) 至 \(period.to)    \(standing)    目录版本 \(catalogSequence)"
+            : "Period \(period.from) to \(period.to)    \(standing)    catalogue sequence \(catalogSequence)")
         let staleText = staleAfter % 86_400 == 0 ? "\(staleAfter / 86_400)d" : staleAfter % 3600 == 0 ? "\(staleAfter / 3600)h" : "\(staleAfter)s"
         out.append((zh ? "报送情况 " : "Reporting ") + "\(total.nodesReporting)/\(total.nodes)"
-            + (zh ? " 个节点" : " nodes") + "  (" + levels.map { "\(label($0.level)) \($0.nodesReporting)/\($0.nodes)" }.joined(separator: ", ") + ")"
+            + (zh ? " 个站点" : " nodes") + "  (" + levels.map { "\(label($0.level)) \($0.nodesReporting)/\($0.nodes)" }.joined(separator: ", ") + ")"
             + (zh ? "  超过 \(staleText) 未报送视为未报送" : "  (stale after \(staleText))"))
         out.append("")
 
         let n = NumberText.thousands
         var cases = TextTable(
-            headers: zh ? ["层级", "节点", "报送", "办件量", "办结", "办结率", "按期办结率", "网办件占比", "平均跑动次数", "帮办代办"]
-                : ["Level", "Nodes", "Reporting", "Accepted", "Completed", "Completion", "On time", "Online", "Avg visits", "Assisted"],
-            alignments: [.left] + Array(repeating: .right, count: 9))
-        var evals = TextTable(
-            headers: zh ? ["层级", "评价数"] + Grade.allCases.map(\.rawValue) + ["满意率", "差评", "已整改", "已回访", "整改率", "回访率"]
-                : ["Level", "Evaluations"] + Grade.allCases.map(\.englishLabel) + ["Satisfaction", "Bad", "Rectified", "Revisited", "Rectification", "Revisit"],
+            headers: zh ? ["层级", "站点", "报送", "期初在办", "办件量", "办结量", "办结率", "按期办结率", "期末超期未办结", "期末在办", "网办件占比", "平均跑动次数", "帮办代办"]
+                : ["Level", "Nodes", "Reporting", "Open at start", "Accepted", "Completed", "Completion", "On time", "Overdue open", "Open at end", "Online", "Avg visits", "Assisted"],
             alignments: [.left] + Array(repeating: .right, count: 12))
+        var evals = TextTable(
+            headers: zh ? ["层级", "评价数"] + Grade.allCases.map(\.rawValue) + ["满意率"]
+                : ["Level", "Evaluations"] + Grade.allCases.map(\.englishLabel) + ["Satisfaction"],
+            alignments: [.left] + Array(repeating: .right, count: 7))
+        var bad = TextTable(
+            headers: zh ? ["层级", "差评", "实名", "已整改", "整改率", "整改及时率", "已回访", "回访率", "实名差评回访率", "回访满意率", "申诉成立"]
+                : ["Level", "Bad", "Named", "Rectified", "Rectification", "In time", "Revisited", "Revisit", "Named revisit", "Revisit satisfaction", "Upheld appeals"],
+            alignments: [.left] + Array(repeating: .right, count: 10))
         for (i, s) in (levels + [total]).enumerated() {
             if i == levels.count {
                 cases.addRule()
                 evals.addRule()
+                bad.addRule()
             }
-            let f = s.figures
-            cases.add([label(s.level), n(s.nodes), n(s.nodesReporting), n(f.accepted), n(f.completed), f.completionRate.percentText,
-                       f.onTimeRate.percentText, f.onlineShare.percentText, f.averageVisits.decimalText, n(f.assisted)])
-            evals.add([label(s.level), n(f.evaluations)] + f.grades.map { n($0.1) }
-                + [f.satisfactionRate.percentText, n(f.badReviews), n(f.badRectified), n(f.badRevisited),
-                   f.rectificationRate.percentText, f.revisitRate.percentText])
+            let f = s.figures, r = f.reviews
+            cases.add([label(s.level), n(s.nodes), n(s.nodesReporting), n(f.openStart), n(f.accepted), n(f.completed), f.completionRate.percentText(rd),
+                       f.onTimeRate.percentText(rd), n(f.overdueOpenEnd), n(f.openEnd), f.onlineShare.percentText(rd), f.averageVisits.decimalText(rd), n(f.assisted)])
+            evals.add([label(s.level), n(f.evaluations)] + f.grades.map { n($0.1) } + [f.satisfactionRate.percentText(rd)])
+            bad.add([label(s.level), n(f.badReviews), n(r.named), n(r.rectified), f.rectificationRate.percentText(rd), f.rectifiedInTimeRate.percentText(rd),
+                     n(r.revisited), f.revisitRate.percentText(rd), f.namedRevisitRate.percentText(rd), f.revisitSatisfactionRate.percentText(rd), n(r.upheld)])
         }
         out.append(zh ? "办件" : "Cases")
         out.append(cases.render(indent: "  "))
@@ -153,28 +169,31 @@ extension DashboardReport {
         out.append(zh ? "好差评" : "Evaluations")
         out.append(evals.render(indent: "  "))
         out.append("")
+        out.append(zh ? "差评整改与回访（截至期末）" : "Bad reviews followed up (as at the period's end)")
+        out.append(bad.render(indent: "  "))
+        out.append("")
         var cat = TextTable(
             headers: zh ? ["层级", "事项数", "网上可办率", "全程网办率", "即办件占比", "最多跑一次占比", "零跑动占比", "承诺时限压缩比"]
                 : ["Level", "Items", "Online", "Fully online", "Immediate", "At most one visit", "Zero visits", "Time compression"],
             alignments: [.left] + Array(repeating: .right, count: 7))
         for c in catalog {
-            cat.add([label(c.level), n(c.items), c.onlineRate.percentText, c.fullOnlineRate.percentText, c.immediateShare.percentText,
-                     c.maxOneVisitShare.percentText, c.zeroVisitShare.percentText, c.timeCompressionRatio.percentText])
+            cat.add([label(c.level), n(c.items), c.onlineRate.percentText(rd), c.fullOnlineRate.percentText(rd), c.immediateShare.percentText(rd),
+                     c.maxOneVisitShare.percentText(rd), c.zeroVisitShare.percentText(rd), c.timeCompressionRatio.percentText(rd)])
         }
         out.append(zh ? "事项目录" : "Catalogue")
         out.append(cat.render(indent: "  "))
         if let b = breakdown {
-            let title: [BreakdownKind: (String, String)] = [.township: ("分乡镇", "By township"), .node: ("分节点", "By node"),
+            let title: [BreakdownKind: (String, String)] = [.township: ("分乡镇", "By township"), .node: ("分站点", "By node"),
                                                             .department: ("分部门", "By department"), .item: ("分事项", "By item")]
             var t = TextTable(
-                headers: zh ? ["名称", "编码", "办件量", "办结", "办结率", "按期办结率", "网办件占比", "评价数", "满意率", "差评", "整改率"]
-                    : ["Name", "Key", "Accepted", "Completed", "Completion", "On time", "Online", "Evaluations", "Satisfaction", "Bad", "Rectification"],
-                alignments: [.left, .left] + Array(repeating: .right, count: 9))
+                headers: zh ? ["名称", "编码", "办件量", "办结量", "办结率", "按期办结率", "期末超期未办结", "网办件占比", "评价数", "满意率", "差评", "整改率"]
+                    : ["Name", "Key", "Accepted", "Completed", "Completion", "On time", "Overdue open", "Online", "Evaluations", "Satisfaction", "Bad", "Rectification"],
+                alignments: [.left, .left] + Array(repeating: .right, count: 10))
             for r in b.rows {
                 let f = r.figures
-                t.add([String(repeating: "  ", count: r.depth) + r.name, r.key, n(f.accepted), n(f.completed), f.completionRate.percentText,
-                       f.onTimeRate.percentText, f.onlineShare.percentText, n(f.evaluations), f.satisfactionRate.percentText,
-                       n(f.badReviews), f.rectificationRate.percentText])
+                t.add([String(repeating: "  ", count: r.depth) + r.name, r.key, n(f.accepted), n(f.completed), f.completionRate.percentText(rd),
+                       f.onTimeRate.percentText(rd), n(f.overdueOpenEnd), f.onlineShare.percentText(rd), n(f.evaluations), f.satisfactionRate.percentText(rd),
+                       n(f.badReviews), f.rectificationRate.percentText(rd)])
             }
             out.append("")
             out.append(zh ? title[b.kind]!.0 : title[b.kind]!.1)
@@ -182,7 +201,7 @@ extension DashboardReport {
         }
         if !attention.isEmpty {
             out.append("")
-            out.append(zh ? "需要关注" : "Attention")
+            out.append(zh ? "需要关注（今日）" : "Attention (today)")
             func seen(_ t: Int64?) -> String { t.map { zone.format(Timestamp(seconds: $0)) } ?? (zh ? "从未报送" : "never") }
             for s in attention.stale {
                 out.append("  " + (zh ? "未报送  " : "stale    ") + "\(s.id) \(s.name)  " + (zh ? "最后报送 " : "last seen ") + seen(s.lastSeen)

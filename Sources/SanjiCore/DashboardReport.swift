@@ -5,9 +5,9 @@ public struct DashboardReport: Sendable {
         public let level: Level?
         public let nodes: Int
         public let nodesReporting: Int
-        public let figures: CaseFigures
+        public let figures: PeriodFigures
 
-        public init(level: Level?, nodes: Int, nodesReporting: Int, figures: CaseFigures) {
+        public init(level: Level?, nodes: Int, nodesReporting: Int, figures: PeriodFigures) {
             self.level = level
             self.nodes = nodes
             self.nodesReporting = nodesReporting
@@ -17,8 +17,12 @@ public struct DashboardReport: Sendable {
 
     public let node: NodeIdentity
     public let asOf: Timestamp
-    public let period: Period
+    /// The period and the day its figures stand at (its end, or today while it runs).
+    public let asAt: AsAt
+    public var period: Period { asAt.period }
     public let catalogSequence: Int
+    /// How percentages print (the county's setting, from the catalogue).
+    public var rounding = Rounding.default
     public let total: Scope
     public let levels: [Scope]
     public let catalog: [CatalogFigures]
@@ -27,52 +31,54 @@ public struct DashboardReport: Sendable {
     public var breakdown: (kind: BreakdownKind, rows: [BreakdownRow])?
     public var attention = Attention()
 
-    public init(node: NodeIdentity, asOf: Timestamp, period: Period, catalogSequence: Int, total: Scope, levels: [Scope], catalog: [CatalogFigures]) {
+    public init(node: NodeIdentity, asOf: Timestamp, asAt: AsAt, catalogSequence: Int, total: Scope, levels: [Scope], catalog: [CatalogFigures]) {
         self.node = node
         self.asOf = asOf
-        self.period = period
+        self.asAt = asAt
         self.catalogSequence = catalogSequence
         self.total = total
         self.levels = levels
         self.catalog = catalog
     }
 
-    /// Builds the report from per-origin counters and the known nodes.
+    /// Builds the report from per-origin tallies and the known nodes. `unrectified`: the 差评 not
+    /// rectified today, for the attention list (which is about today, whatever the period).
     public static func make(
-        node: NodeIdentity, asOf: Timestamp, period: Period, catalog: Catalog, nodes: [NodeInfo],
-        countersByOrigin: [String: SummaryCounters], countersByItem: [String: SummaryCounters] = [:],
-        breakdown: (kind: BreakdownKind, limit: Int)? = nil, badByOriginDay: [(origin: String, day: Day, unrectified: Int)] = [],
-        today: Day? = nil, staleAfter: Int64 = 86_400
+        node: NodeIdentity, asOf: Timestamp, asAt: AsAt, catalog: Catalog, nodes: [NodeInfo],
+        tallyByOrigin: [String: Tally], tallyByItem: [String: Tally] = [:],
+        breakdown: (kind: BreakdownKind, limit: Int)? = nil, unrectified: [BadReview] = [],
+        today: Day, staleAfter: Int64 = 86_400
     ) -> DashboardReport {
         // A revoked node's past rows still count (they are real history); the node itself no longer does.
         let levelOf = Dictionary(nodes.map { ($0.id, $0.level) }, uniquingKeysWith: { a, _ in a })
         let allNodes = nodes
         let nodes = nodes.filter { !$0.revoked }
-        var byLevel: [Level: SummaryCounters] = [:]
-        var total = SummaryCounters()
-        for (origin, c) in countersByOrigin {
+        var byLevel: [Level: Tally] = [:]
+        var total = Tally()
+        for (origin, t) in tallyByOrigin {
             // Only rows of known nodes count: a row whose origin this node never enrolled or
             // learnt of (a tampered store) must not inflate any figure.
             guard let level = levelOf[origin] else { continue }
-            byLevel[level, default: SummaryCounters()] += c
-            total += c
+            byLevel[level, default: Tally()] += t
+            total += t
         }
         let shown = node.level.andBelow
         let scopes = shown.map { level in
             let members = nodes.filter { $0.level == level }
             return Scope(level: level, nodes: members.count, nodesReporting: members.filter(\.reporting).count,
-                         figures: CaseFigures(byLevel[level] ?? SummaryCounters()))
+                         figures: PeriodFigures(byLevel[level] ?? Tally()))
         }
-        let totalScope = Scope(level: nil, nodes: nodes.count, nodesReporting: nodes.filter(\.reporting).count, figures: CaseFigures(total))
+        let totalScope = Scope(level: nil, nodes: nodes.count, nodesReporting: nodes.filter(\.reporting).count, figures: PeriodFigures(total))
         var report = DashboardReport(
-            node: node, asOf: asOf, period: period, catalogSequence: catalog.sequence, total: totalScope, levels: scopes,
-            catalog: shown.map { CatalogFigures(level: $0, catalog: catalog.items.values) })
+            node: node, asOf: asOf, asAt: asAt, catalogSequence: catalog.sequence, total: totalScope, levels: scopes,
+            catalog: shown.map { CatalogFigures(level: $0, catalog: catalog) })
+        report.rounding = catalog.rounding
         report.staleAfter = staleAfter
         if let b = breakdown {
-            report.breakdown = (b.kind, Self.breakdown(b.kind, nodes: allNodes, countersByOrigin: countersByOrigin, countersByItem: countersByItem,
+            report.breakdown = (b.kind, Self.breakdown(b.kind, nodes: allNodes, tallyByOrigin: tallyByOrigin, tallyByItem: tallyByItem,
                                                         catalog: catalog, limit: b.limit))
         }
-        report.attention = Self.attention(nodes: nodes, selfId: node.id, catalog: catalog, today: today ?? period.to, badByOriginDay: badByOriginDay)
+        report.attention = Self.attention(nodes: nodes, selfId: node.id, catalog: catalog, today: today, unrectified: unrectified)
         return report
     }
 }

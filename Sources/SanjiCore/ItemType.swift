@@ -28,6 +28,15 @@ public enum ItemType: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// 依申请 items (许可, 给付, 确认, 奖励, 裁决, 其他行政权力) and 公共服务: what an applicant can
+    /// ask for. 依职权 items (处罚, 强制, 征收, 检查) are not offered to applicants.
+    public var isOfferedToApplicants: Bool {
+        switch self {
+        case .penalty, .enforcement, .levy, .inspection: false
+        default: true
+        }
+    }
+
     /// Accepts the code (`1` or `01`) or the label.
     public init?(text: String) {
         let t = text.trimmingSpaces

@@ -69,10 +69,10 @@ extension MonthlyReport {
 
     func charts() -> String {
         let accepted = townships.map { ($0.name, Double($0.figures.accepted), NumberText.thousands($0.figures.accepted)) }
-        let satisfaction = townships.map { ($0.name, ($0.figures.satisfactionRate.value ?? 0) * 100, $0.figures.satisfactionRate.percentText) }
+        let satisfaction = townships.map { ($0.name, ($0.figures.satisfactionRate.value ?? 0) * 100, $0.figures.satisfactionRate.percentText(rounding)) }
         // Satisfaction sits between 95 % and 100 % almost everywhere: a full axis would hide every difference.
         let floor = min(90, (satisfaction.map(\.1).min() ?? 90).rounded(.down))
-        return Self.bars("各乡镇办件量（含所辖村社区）", accepted, maxValue: accepted.map(\.1).max() ?? 0, color: "#3b6ea5")
+        return Self.bars("各乡镇办件量（含所辖村（社区））", accepted, maxValue: accepted.map(\.1).max() ?? 0, color: "#3b6ea5")
             + Self.bars("各乡镇满意率（横轴自 \(Int(floor))% 起）", satisfaction, maxValue: 100, minValue: floor, color: "#2e8b57")
     }
 }

@@ -85,8 +85,11 @@ public struct RowParser: Sendable {
     }
 
     /// Reads an evaluation. `caseLookup` finds a recorded case by number.
+    /// `existingRectified`: whether an evaluation already recorded under this id was rectified
+    /// (a later export may bring the 回访 of an earlier export's 整改).
     public func parseEvaluation(
-        _ value: (String) -> String, caseLookup: (String) throws -> CaseRecord?, problems: inout [Problem]
+        _ value: (String) -> String, caseLookup: (String) throws -> CaseRecord?, existingRectified: ((String) -> Bool)? = nil,
+        problems: inout [Problem]
     ) rethrows -> EvaluationRecord? {
         let start = problems.count
         let evalId = value("eval_id")
@@ -126,10 +129,19 @@ public struct RowParser: Sendable {
         if revisitGrade != nil, revisitedAt == nil, value("revisited_at").isEmpty {
             problems.append(("revisit_grade", "is given but revisited_at is empty"))
         }
+        // 回访 follows 整改: the applicant is asked whether the rectification satisfied them.
+        if let revisitedAt {
+            if let rectifiedAt, revisitedAt < rectifiedAt {
+                problems.append(("revisited_at", "\(zone.format(revisitedAt)) is before the 整改 (\(zone.format(rectifiedAt))); 回访 follows 整改"))
+            } else if rectifiedAt == nil, value("rectified_at").isEmpty, !(existingRectified?(evalId) ?? false) {
+                problems.append(("revisited_at", "is given but the 差评 has no 整改 (rectified_at is empty); 回访 follows 整改"))
+            }
+        }
+        let named = flag(value("named"), field: "named", problems: &problems)
         guard problems.count == start, let grade, let channel, let evaluatedAt else { return nil }
         return EvaluationRecord(
             evalId: evalId, caseNo: theCase?.caseNo, itemCode: theCase?.itemCode ?? "", grade: grade, channel: channel,
-            evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade)
+            evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade, named: named ?? false)
     }
 
     public func time(_ text: String, field: String, required: Bool, problems: inout [Problem]) -> Timestamp? {
@@ -156,7 +168,7 @@ public struct RowParser: Sendable {
         switch Grade.parse(text, codes: gradeCodes) {
         case .success(let g): return g
         case .failure(.numericWithoutCodes):
-            problems.append((field, "\"\(text)\" is a numeric grade; say which codes the file uses with --grade-codes gbt39046 (1 = 非常满意) or --grade-codes five-is-best (5 = 非常满意)"))
+            problems.append((field, "\"\(text)\" is a numeric grade; say which way the file's numbers run with --grade-codes (sanji import evals): \(Grade.Codes.help)"))
         case .failure(.unknown):
             problems.append((field, "\"\(text)\" is not a grade; one of 非常满意|满意|基本满意|不满意|非常不满意"))
         }

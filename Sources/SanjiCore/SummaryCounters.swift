@@ -1,5 +1,7 @@
-/// The counters of one summary row, keyed by (origin node, day, item). Every figure of
-/// DESIGN.md is a ratio of sums of these over a period.
+/// The counters of one summary row, keyed by (origin node, day, item). Every case and evaluation
+/// figure of docs/figures.md is a sum of these over days, each counted on the day its event
+/// happened, so the state as at any past day can be computed (the follow-up of 差评 comes from
+/// `BadReviewRecord`s instead).
 public struct SummaryCounters: Hashable, Sendable {
     public var accepted = 0
     public var acceptedOnline = 0
@@ -10,27 +12,30 @@ public struct SummaryCounters: Hashable, Sendable {
     public var completedImmediate = 0
     /// Σ 跑动次数 of the cases completed.
     public var visits = 0
+    /// Cases whose promised deadline is this day (on the deadline day's row, whatever their state):
+    /// with `dueMet`, what tells the cases open past their deadline as at any day.
+    public var due = 0
+    /// Of `due`, the cases completed on or before that deadline.
+    public var dueMet = 0
     /// Evaluations per grade (非常满意 … 非常不满意): fixed fields, so that no row allocates.
     public var gradeVerySatisfied = 0
     public var gradeSatisfied = 0
     public var gradeFair = 0
     public var gradeDissatisfied = 0
     public var gradeVeryDissatisfied = 0
-    public var badRectified = 0
-    public var badRevisited = 0
 
     public init() {}
 
     /// Column names in storage and on the wire, in the order of `values`.
     public static let columns = [
         "accepted", "accepted_online", "assisted", "completed", "completed_on_time", "completed_immediate",
-        "visits", "grade_very_satisfied", "grade_satisfied", "grade_fair", "grade_dissatisfied",
-        "grade_very_dissatisfied", "bad_rectified", "bad_revisited",
+        "visits", "due", "due_met", "grade_very_satisfied", "grade_satisfied", "grade_fair", "grade_dissatisfied",
+        "grade_very_dissatisfied",
     ]
 
     public var values: [Int] {
-        [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits,
-         gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied, badRectified, badRevisited]
+        [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits, due, dueMet,
+         gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied]
     }
 
     /// The values in `columns` order without building an array: the codec and the stores call
@@ -38,9 +43,9 @@ public struct SummaryCounters: Hashable, Sendable {
     @inlinable
     public func forEachValue(_ body: (Int) throws -> Void) rethrows {
         try body(accepted); try body(acceptedOnline); try body(assisted); try body(completed)
-        try body(completedOnTime); try body(completedImmediate); try body(visits)
+        try body(completedOnTime); try body(completedImmediate); try body(visits); try body(due); try body(dueMet)
         try body(gradeVerySatisfied); try body(gradeSatisfied); try body(gradeFair)
-        try body(gradeDissatisfied); try body(gradeVeryDissatisfied); try body(badRectified); try body(badRevisited)
+        try body(gradeDissatisfied); try body(gradeVeryDissatisfied)
     }
 
     /// Evaluations per grade, in `Grade.allCases` order.
@@ -78,13 +83,13 @@ public struct SummaryCounters: Hashable, Sendable {
         completedOnTime = v[4]
         completedImmediate = v[5]
         visits = v[6]
-        gradeVerySatisfied = v[7]
-        gradeSatisfied = v[8]
-        gradeFair = v[9]
-        gradeDissatisfied = v[10]
-        gradeVeryDissatisfied = v[11]
-        badRectified = v[12]
-        badRevisited = v[13]
+        due = v[7]
+        dueMet = v[8]
+        gradeVerySatisfied = v[9]
+        gradeSatisfied = v[10]
+        gradeFair = v[11]
+        gradeDissatisfied = v[12]
+        gradeVeryDissatisfied = v[13]
     }
 
     public var isZero: Bool { self == SummaryCounters() }
@@ -95,6 +100,9 @@ public struct SummaryCounters: Hashable, Sendable {
 
     public var badReviews: Int { gradeDissatisfied + gradeVeryDissatisfied }
 
+    /// Cases completed after their deadline (on their completion day's row).
+    public var completedLate: Int { completed - completedOnTime }
+
     private static func combine(_ a: SummaryCounters, _ b: SummaryCounters, _ op: (Int, Int) -> Int) -> SummaryCounters {
         var r = SummaryCounters()
         r.accepted = op(a.accepted, b.accepted)
@@ -104,13 +112,13 @@ public struct SummaryCounters: Hashable, Sendable {
         r.completedOnTime = op(a.completedOnTime, b.completedOnTime)
         r.completedImmediate = op(a.completedImmediate, b.completedImmediate)
         r.visits = op(a.visits, b.visits)
+        r.due = op(a.due, b.due)
+        r.dueMet = op(a.dueMet, b.dueMet)
         r.gradeVerySatisfied = op(a.gradeVerySatisfied, b.gradeVerySatisfied)
         r.gradeSatisfied = op(a.gradeSatisfied, b.gradeSatisfied)
         r.gradeFair = op(a.gradeFair, b.gradeFair)
         r.gradeDissatisfied = op(a.gradeDissatisfied, b.gradeDissatisfied)
         r.gradeVeryDissatisfied = op(a.gradeVeryDissatisfied, b.gradeVeryDissatisfied)
-        r.badRectified = op(a.badRectified, b.badRectified)
-        r.badRevisited = op(a.badRevisited, b.badRevisited)
         return r
     }
 
@@ -146,6 +154,8 @@ public enum Contribution {
         a.acceptedOnline = c.channel.isOnline ? 1 : 0
         a.assisted = c.assisted ? 1 : 0
         out[SummaryKey(day: acceptDay, item: c.itemCode)] = a
+        var due = SummaryCounters()
+        due.due = 1
         if let completedAt = c.completedAt {
             let doneDay = zone.day(of: completedAt)
             var d = SummaryCounters()
@@ -154,17 +164,17 @@ public enum Contribution {
             d.completedImmediate = doneDay == acceptDay ? 1 : 0
             d.visits = c.visits ?? 0
             out[SummaryKey(day: doneDay, item: c.itemCode), default: SummaryCounters()] += d
+            due.dueMet = d.completedOnTime
         }
+        out[SummaryKey(day: c.deadline, item: c.itemCode), default: SummaryCounters()] += due
         return out
     }
 
     public static func of(_ e: EvaluationRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
+        // What happens to a 差评 afterwards (整改, 回访, 申诉) is dated, so it travels as its own
+        // record (BadReviewRecord), from which every follow-up figure is computed as at a day.
         var s = SummaryCounters()
         s[e.grade] = 1
-        if e.grade.isBad {
-            s.badRectified = e.rectifiedAt == nil ? 0 : 1
-            s.badRevisited = e.revisitedAt == nil ? 0 : 1
-        }
         return [SummaryKey(day: zone.day(of: e.evaluatedAt), item: e.itemCode): s]
     }
 

@@ -87,15 +87,17 @@ public struct SyncBatch: Hashable, Sendable {
     public var toRev: UInt64
     public var summary: [SummaryRowState]
     public var nodes: [NodeRowState]
+    public var exceptions: [ExceptionRowState]
 
-    public init(fromRev: UInt64, toRev: UInt64, summary: [SummaryRowState], nodes: [NodeRowState]) {
+    public init(fromRev: UInt64, toRev: UInt64, summary: [SummaryRowState], nodes: [NodeRowState], exceptions: [ExceptionRowState] = []) {
         self.fromRev = fromRev
         self.toRev = toRev
         self.summary = summary
         self.nodes = nodes
+        self.exceptions = exceptions
     }
 
-    public var rowCount: Int { summary.count + nodes.count }
+    public var rowCount: Int { summary.count + nodes.count + exceptions.count }
 }
 
 /// Catalogue rows above a sequence, and the sequence the receiver holds once it applied them.

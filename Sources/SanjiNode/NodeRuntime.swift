@@ -70,6 +70,8 @@ public final class NodeRuntime: @unchecked Sendable {
     var lastStatusMs: Int64 = -1_000_000
     var lastLinksMs: Int64 = -1_000_000
     var lastQuestionsMs: Int64 = -1_000_000
+    /// When the open cases were last checked for a passed deadline (a case becomes late by the clock alone).
+    var lastSweepMs: Int64 = -1_000_000
 
     public init(store: NodeStore, options: RuntimeOptions = RuntimeOptions(), logger: Logger) throws {
         self.store = store
@@ -448,6 +450,11 @@ public final class NodeRuntime: @unchecked Sendable {
             let skew = (clockSkew / 60) * 60
             try store.refreshOwnStatus(interval: options.statusInterval, backlog: backlog, clockSkew: skew)
             lastStatusMs = nowMs
+        }
+        if nowMs - lastSweepMs >= 60_000 {
+            let made = try store.sweepOverdue(now: Timestamp(seconds: nowMs / 1000))
+            if made > 0 { logger.info("open cases passed their deadline", metadata: ["cases": .stringConvertible(made)]) }
+            lastSweepMs = nowMs
         }
         // Parent side: heartbeats, expiry, catalogue pushes.
         for (child, s) in children {

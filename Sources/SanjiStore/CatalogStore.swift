@@ -21,10 +21,9 @@ enum CatalogStore {
         for r in try Row.fetchAll(db, sql: "SELECT day, kind FROM calendar_day") {
             if let d = Day(r["day"] as String), let k = WorkCalendar.Kind(rawValue: r["kind"]) { exceptions[d] = k }
         }
-        let rectify = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'rectify_days'").flatMap { Int($0) }
-        let skew = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'clock_skew_minutes'").flatMap { Int($0) }
-        return Catalog(items: items, calendar: WorkCalendar(exceptions: exceptions), sequence: try Counter.value(db, .catalogSeq),
-                       rectifyDays: rectify ?? Catalog.defaultRectifyDays, clockSkewMinutes: skew ?? Catalog.defaultClockSkewMinutes)
+        var catalog = Catalog(items: items, calendar: WorkCalendar(exceptions: exceptions), sequence: try Counter.value(db, .catalogSeq))
+        for r in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") { catalog.apply(setting: r[0], value: r[1]) }
+        return catalog
     }
 
     /// Starts a new catalogue sequence (the root only); returns it.

@@ -55,12 +55,12 @@ extension NodeStore {
     static let caseColumns = (required: ["case_no", "item_code", "accepted_at", "channel"],
                               optional: ["completed_at", "outcome", "visits", "assisted", "applicant_name", "applicant_id"])
     static let evalColumns = (required: ["eval_id", "grade", "channel", "evaluated_at"],
-                              optional: ["case_no", "rectified_at", "revisited_at", "revisit_grade"])
+                              optional: ["case_no", "rectified_at", "revisited_at", "revisit_grade", "named"])
 
     /// Imports cases.csv: all or nothing, idempotent. A later export of the same case updates it.
     public func importCases(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.caseColumns, options)
-        return try runImport(file, progress: progress) { intake, record, report, problems, seen in
+        return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
             let parser = intake.parser(now: options.now)
             guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
             if let first = seen[c.caseNo] {
@@ -81,9 +81,10 @@ extension NodeStore {
     /// Imports evals.csv: all or nothing, idempotent; 整改 and 回访 in a later export update it.
     public func importEvaluations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.evalColumns, options)
-        return try runImport(file, progress: progress) { intake, record, report, problems, seen in
+        return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
             let parser = intake.parser(now: options.now, gradeCodes: options.gradeCodes)
-            guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) }, problems: &problems)
+            guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) },
+                                                     existingRectified: { (try? intake.evaluations.fetch($0))??.rectifiedAt != nil }, problems: &problems)
             else { return }
             if let first = seen[e.evalId] {
                 if first.hash == e.hashValue { report.unchanged += 1 } else {
@@ -110,11 +111,11 @@ extension NodeStore {
 
     /// Runs `handle` for every record in one write transaction; rolls it back if any row had a problem.
     func runImport(
-        _ file: CSVFile, progress: ImportProgress?,
+        _ file: CSVFile, now: Timestamp, progress: ImportProgress?,
         handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: (line: Int, hash: Int)]) throws -> Void
     ) throws -> ImportReport {
         try pool.write { db in
-            let intake = try Intake(db, store: self)
+            let intake = try Intake(db, store: self, now: now)
             var report = ImportReport()
             report.encoding = file.encoding
             var issues: [RowIssue] = []

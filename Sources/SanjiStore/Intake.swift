@@ -7,22 +7,28 @@ public enum PutResult: Sendable, Equatable {
 }
 
 /// One write transaction's worth of case and evaluation writes. Every put updates the
-/// summary deltas; `finish()` writes them, and must run inside the same transaction.
+/// summary deltas and the exception records; `finish()` writes them, and must run inside the
+/// same transaction.
 final class Intake {
     let db: Database
     let store: NodeStore
     let catalog: Catalog
     let cases: CaseBook
     let evaluations: EvaluationBook
+    /// The moment the transaction writes at: it decides which open cases are past their deadline.
+    let now: Timestamp
     private let ledger: Ledger
+    private let exceptions: ExceptionLedger
 
-    init(_ db: Database, store: NodeStore) throws {
+    init(_ db: Database, store: NodeStore, now: Timestamp) throws {
         self.db = db
         self.store = store
+        self.now = now
         catalog = try CatalogStore.load(db)
         cases = try CaseBook(db)
         evaluations = try EvaluationBook(db)
         ledger = Ledger(db, origin: store.identity.id)
+        exceptions = ExceptionLedger(db)
     }
 
     func parser(now: Timestamp, gradeCodes: Grade.Codes? = nil) -> RowParser {
@@ -53,6 +59,27 @@ final class Intake {
         try update(new)
         ledger.subtract(old.contribution(zone: store.zone))
         ledger.add(new.contribution(zone: store.zone))
+        try noteException(new, isNew: false)
+    }
+
+    /// Keeps the record's exception record (if it is, or was, an exception) in step with it.
+    private func noteException<R: SummarySource>(_ record: R, isNew: Bool) throws {
+        let origin = store.identity.id, zone = store.zone
+        if let c = record as? CaseRecord {
+            let department = catalog.items[c.itemCode]?.department ?? ""
+            if let x = OverdueCase.of(c, origin: origin, department: department, zone: zone, today: zone.day(of: now)) {
+                exceptions.put(.overdueCase(x))
+            } else if !isNew, let held = try ExceptionBook.fetch(db, like: .overdueCase(OverdueCase(
+                origin: origin, caseNo: c.caseNo, item: c.itemCode, department: department, acceptedDay: zone.day(of: c.acceptedAt),
+                deadline: c.deadline, completedDay: nil))), case .overdueCase(var x) = held {
+                // It was an exception (open past its deadline), and a correction completed it on time:
+                // the record keeps the days it was listed for, with the completion as it now reads.
+                x.completedDay = c.completedAt.map(zone.day(of:))
+                exceptions.put(.overdueCase(x))
+            }
+        } else if let e = record as? EvaluationRecord, let x = BadReview.of(e, origin: origin, zone: zone) {
+            exceptions.put(.badReview(x))
+        }
     }
 
     /// Inserts a new record (adding its contribution), or merges it into the recorded one.
@@ -62,6 +89,7 @@ final class Intake {
     ) throws -> Result<PutResult, IntakeFailure> {
         if try insert(record) {
             ledger.add(record.contribution(zone: store.zone))
+            try noteException(record, isNew: true)
             return .success(.new)
         }
         let existing = try fetch()!
@@ -75,14 +103,47 @@ final class Intake {
         }
     }
 
-    /// Writes the summary rows; returns how many changed.
+    /// Writes the summary rows and exception records (and the open cases that passed their
+    /// deadline since the last write); returns how many summary rows changed.
     @discardableResult
     func finish() throws -> Int {
         let rows = try ledger.flush()
+        try NodeStore.sweepOverdue(db, origin: store.identity.id, catalog: catalog, zone: store.zone, today: store.zone.day(of: now), into: exceptions)
+        try exceptions.flush()
         if rows > 0 {
-            try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [Timestamp.now().seconds, store.identity.id])
+            try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [now.seconds, store.identity.id])
         }
         return rows
+    }
+}
+
+extension NodeStore {
+    /// Makes the exception record of every open case whose deadline passed and that has none yet.
+    /// Every write does it, and `serve` does it when the day changes: a case becomes late by the
+    /// clock alone.
+    static func sweepOverdue(_ db: Database, origin: String, catalog: Catalog, zone: ZoneRule, today: Day, into exceptions: ExceptionLedger) throws {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT c.case_no, c.item_code, c.accepted_at, c.deadline FROM cases c
+            WHERE c.completed_at IS NULL AND c.deadline < ?
+              AND NOT EXISTS (SELECT 1 FROM exception_case x WHERE x.origin = ? AND x.case_no = c.case_no)
+            """), arguments: [today.description, origin])
+        for r in rows {
+            guard let deadline = Day(r[3] as String) else { continue }
+            let item: String = r[1]
+            exceptions.put(.overdueCase(OverdueCase(
+                origin: origin, caseNo: r[0], item: item, department: catalog.items[item]?.department ?? "",
+                acceptedDay: zone.day(of: Timestamp(seconds: r[2])), deadline: deadline, completedDay: nil)))
+        }
+    }
+
+    /// The sweep on its own, for `serve` when the day changes; returns the records made.
+    @discardableResult
+    public func sweepOverdue(now: Timestamp) throws -> Int {
+        try pool.write { db in
+            let ledger = ExceptionLedger(db)
+            try Self.sweepOverdue(db, origin: identity.id, catalog: try CatalogStore.load(db), zone: zone, today: zone.day(of: now), into: ledger)
+            return try ledger.flush()
+        }
     }
 }
 

@@ -3,6 +3,13 @@ import SanjiCore
 
 /// Schema migrations. Names are fixed and a shipped migration is never edited: add a new one.
 enum Migrations {
+    /// The summary counters as v1 made them. A shipped migration never changes, so it must not
+    /// read `SummaryCounters.columns`, which later versions change (v11).
+    static let v1Counters = [
+        "accepted", "accepted_online", "assisted", "completed", "completed_on_time", "completed_immediate", "visits",
+        "grade_very_satisfied", "grade_satisfied", "grade_fair", "grade_dissatisfied", "grade_very_dissatisfied", "bad_rectified", "bad_revisited",
+    ]
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1 node, catalogue, cases, evaluations, summary") { db in
@@ -48,7 +55,7 @@ enum Migrations {
                 -- `rev` this node's; on the origin itself they are equal.
                 CREATE TABLE summary (
                     origin TEXT NOT NULL, day TEXT NOT NULL, item TEXT NOT NULL,
-                    \(SummaryCounters.columns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    \(v1Counters.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
                     origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL,
                     PRIMARY KEY (origin, day, item)
                 ) WITHOUT ROWID;
@@ -101,7 +108,7 @@ enum Migrations {
             try db.execute(sql: """
                 CREATE TABLE summary_month (
                     origin TEXT NOT NULL, month TEXT NOT NULL,
-                    \(SummaryCounters.columns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    \(v1Counters.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
                     PRIMARY KEY (origin, month)
                 ) WITHOUT ROWID;
                 INSERT INTO counter (name, value) VALUES ('rollup_rev', 0);
@@ -151,6 +158,55 @@ enum Migrations {
             // item); the day index only cost a random insert per relayed row (and a third of the
             // table's size). bench relay: see docs/benchmarks.md.
             try db.execute(sql: "DROP INDEX summary_day")
+        }
+        m.registerMigration("v11 figures as at a period's end: cases due, exception records") { db in
+            // Summary rows count the cases due on each day (and those met), so that the cases open
+            // past their deadline can be told as at any day; the follow-up of 差评 moves to dated
+            // exception records, which also carry overdue cases up (docs/figures.md). The station's
+            // own rows are then recomputed from its raw tables (`Rebuild`), and travel up anew.
+            try db.execute(sql: """
+                DROP INDEX summary_unrectified;
+                ALTER TABLE summary DROP COLUMN bad_rectified;
+                ALTER TABLE summary DROP COLUMN bad_revisited;
+                ALTER TABLE summary ADD COLUMN due INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN due_met INTEGER NOT NULL DEFAULT 0;
+                DROP TABLE summary_month;
+                CREATE TABLE summary_month (
+                    origin TEXT NOT NULL, month TEXT NOT NULL,
+                    accepted INTEGER NOT NULL DEFAULT 0, accepted_online INTEGER NOT NULL DEFAULT 0, assisted INTEGER NOT NULL DEFAULT 0,
+                    completed INTEGER NOT NULL DEFAULT 0, completed_on_time INTEGER NOT NULL DEFAULT 0,
+                    completed_immediate INTEGER NOT NULL DEFAULT 0, visits INTEGER NOT NULL DEFAULT 0,
+                    grade_very_satisfied INTEGER NOT NULL DEFAULT 0, grade_satisfied INTEGER NOT NULL DEFAULT 0,
+                    grade_fair INTEGER NOT NULL DEFAULT 0, grade_dissatisfied INTEGER NOT NULL DEFAULT 0,
+                    grade_very_dissatisfied INTEGER NOT NULL DEFAULT 0, due INTEGER NOT NULL DEFAULT 0, due_met INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (origin, month)
+                ) WITHOUT ROWID;
+                UPDATE counter SET value = 0 WHERE name = 'rollup_rev';
+
+                ALTER TABLE evaluations ADD COLUMN named INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE evaluations ADD COLUMN appeal TEXT;
+                ALTER TABLE evaluations ADD COLUMN appeal_at INTEGER;
+                -- The reviewer's own words: local only, like everything in this table.
+                ALTER TABLE evaluations ADD COLUMN appeal_reason TEXT;
+
+                -- Exception records: whole states per (origin, case or evaluation), with revs like summary rows.
+                CREATE TABLE exception_case (
+                    origin TEXT NOT NULL, case_no TEXT NOT NULL, item TEXT NOT NULL, department TEXT NOT NULL,
+                    accepted_day TEXT NOT NULL, deadline TEXT NOT NULL, completed_day TEXT,
+                    origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (origin, case_no)
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX exception_case_rev ON exception_case (rev);
+                CREATE TABLE exception_review (
+                    origin TEXT NOT NULL, eval_id TEXT NOT NULL, item TEXT NOT NULL, grade TEXT NOT NULL, channel TEXT NOT NULL,
+                    day TEXT NOT NULL, named INTEGER NOT NULL, rectified_day TEXT, revisited_day TEXT, revisit_grade TEXT,
+                    appeal TEXT, appeal_day TEXT,
+                    origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (origin, eval_id)
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX exception_review_rev ON exception_review (rev);
+                CREATE INDEX exception_review_open ON exception_review (origin) WHERE rectified_day IS NULL;
+                INSERT INTO meta (key, value) VALUES ('rebuild_own_rows', 'v11')
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                """)
         }
         return m
     }

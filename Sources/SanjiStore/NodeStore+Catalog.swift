@@ -105,13 +105,31 @@ extension NodeStore {
     /// Sets the working days a 差评 has for 整改 (root only; travels with the catalogue).
     public func setRectifyDays(_ days: Int, now: Timestamp = .now()) throws -> Int {
         guard (1...60).contains(days) else { throw SanjiError(.invalidArgument, "rectify days must be 1 to 60 working days (areas use 5 to 15)") }
-        return try setSetting("rectify_days", String(days), now: now)
+        return try setSetting(Catalog.SettingKey.rectifyDays.rawValue, String(days), now: now)
     }
 
     /// Sets how far a station's clock may be off, in minutes (root only; travels with the catalogue).
     public func setClockSkewMinutes(_ minutes: Int, now: Timestamp = .now()) throws -> Int {
         guard (1...1440).contains(minutes) else { throw SanjiError(.invalidArgument, "the clock skew must be 1 to 1440 minutes") }
-        return try setSetting("clock_skew_minutes", String(minutes), now: now)
+        return try setSetting(Catalog.SettingKey.clockSkewMinutes.rawValue, String(minutes), now: now)
+    }
+
+    /// Sets how percentages print everywhere below the root (half-up or cut).
+    public func setRounding(_ rounding: Rounding, now: Timestamp = .now()) throws -> Int {
+        try setSetting(Catalog.SettingKey.rounding.rawValue, rounding.rawValue, now: now)
+    }
+
+    /// Sets which items the catalogue figures count.
+    public func setCatalogScope(_ scope: CatalogScope, now: Timestamp = .now()) throws -> Int {
+        try setSetting(Catalog.SettingKey.catalogScope.rawValue, scope.rawValue, now: now)
+    }
+
+    /// Sets the 网办深度 from which an item counts as 网上可办 (2, 3 or 4).
+    public func setOnlineMinDepth(_ depth: Int, now: Timestamp = .now()) throws -> Int {
+        guard (2...4).contains(depth) else {
+            throw SanjiError(.invalidArgument, "--online-min-depth \(depth): 网上可办 starts at 网办深度 2 (Ⅱ 收件/预审), 3 (Ⅲ 受理) or 4 (Ⅳ 全程网办)")
+        }
+        return try setSetting(Catalog.SettingKey.onlineMinDepth.rawValue, String(depth), now: now)
     }
 
     private func setSetting(_ key: String, _ value: String, now: Timestamp) throws -> Int {

@@ -2,30 +2,31 @@ import GRDB
 import SanjiCore
 
 extension NodeStore {
-    /// The dashboard over `period`, from summary rows, node records and the catalogue. A node counts
-    /// as reporting when it is this node or reported (or was heard from) within `staleAfter` seconds.
+    /// The dashboard over `period`, as at its end (or now, while it runs), from summary rows,
+    /// exception records, node records and the catalogue. A node counts as reporting when it is
+    /// this node or reported (or was heard from) within `staleAfter` seconds.
+    /// Throws for a period that has not begun.
     public func dashboard(
         period: Period, now: Timestamp = .now(), staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
     ) throws -> DashboardReport {
+        let today = zone.day(of: now)
+        let asAt = try Self.asAt(period, today: today)
         try refreshRollups()
         return try pool.read { db in
             let catalog = try CatalogStore.load(db)
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
             // This node's own open cases, live (its status row is refreshed only while serve runs).
             if let i = nodes.firstIndex(where: { $0.id == identity.id }) {
-                (nodes[i].openCases, nodes[i].overdueCases) = try Self.openCases(db, today: zone.day(of: now))
+                (nodes[i].openCases, nodes[i].overdueCases) = try Self.openCases(db, today: today)
                 nodes[i].catalogSeq = catalog.sequence
             }
-            let byOrigin = try Self.countersByOrigin(db, period: period)
-            let known = Set(nodes.map(\.id))
+            let reviews = try Self.periodReviews(db, asAt: asAt)
+            let byOrigin = try Self.tallyByOrigin(db, asAt: asAt, reviews: reviews, catalog: catalog)
             let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
-                ? try Self.groupedByItem(db, period: period, known: known) : [:]
-            var bad: [(origin: String, day: Day, unrectified: Int)] = []
-            for r in try Row.fetchAll(db, sql: Self.unrectifiedSQL) where known.contains(r[0]) {
-                if let d = Day(r[1] as String) { bad.append((r[0], d, r[2])) }
-            }
-            var report = DashboardReport.make(node: identity, asOf: now, period: period, catalog: catalog, nodes: nodes, countersByOrigin: byOrigin,
-                                              countersByItem: byItem, breakdown: breakdown, badByOriginDay: bad, today: zone.day(of: now), staleAfter: staleAfter)
+                ? try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog) : [:]
+            var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
+                                              tallyByItem: byItem, breakdown: breakdown, unrectified: try ExceptionBook.unrectified(db),
+                                              today: today, staleAfter: staleAfter)
             report.attention.conflicts = try Row.fetchAll(db, sql: "SELECT subject, claimed_by, owner, last_seen FROM conflict ORDER BY subject, claimed_by").map {
                 SubtreeConflict(subject: $0[0], claimedBy: $0[1], owner: $0[2], lastSeen: $0[3])
             }
@@ -33,15 +34,103 @@ extension NodeStore {
         }
     }
 
-    /// 差评 still waiting for 整改, per node and day (all time: what is overdue today). The WHERE is
-    /// written exactly as the partial index summary_unrectified's, or SQLite scans the whole table.
-    public static let unrectifiedSQL = """
-        SELECT origin, day, sum(grade_dissatisfied + grade_very_dissatisfied - bad_rectified) FROM summary
-        WHERE bad_rectified < grade_dissatisfied + grade_very_dissatisfied
-        GROUP BY origin, day
-        """
+    /// The exceptions behind `period`'s figures, as at its end: overdue cases and 差评 of this
+    /// node's subtree (`sanji exceptions`, and the 通报's lists).
+    public func exceptions(period: Period, now: Timestamp = .now(), kinds: Set<ExceptionList.Kind> = Set(ExceptionList.Kind.allCases)) throws -> ExceptionList {
+        let asAt = try Self.asAt(period, today: zone.day(of: now))
+        return try pool.read { db in
+            let catalog = try CatalogStore.load(db)
+            var records = try ExceptionBook.records(db, from: period.from, lastDay: asAt.lastDay)
+            // This station's own open cases are known here without waiting for serve's sweep.
+            var own = Set(records.compactMap { if case .overdueCase(let c) = $0, c.origin == identity.id { c.caseNo } else { nil } })
+            for r in try Row.fetchAll(db, sql: "SELECT case_no, item_code, accepted_at, deadline FROM cases WHERE completed_at IS NULL AND deadline < ?",
+                                      arguments: [asAt.deadlineCut.description]) where own.insert(r[0]).inserted {
+                let item: String = r[1]
+                records.append(.overdueCase(OverdueCase(origin: identity.id, caseNo: r[0], item: item, department: catalog.items[item]?.department ?? "",
+                                                        acceptedDay: zone.day(of: Timestamp(seconds: r[2])), deadline: Day(r[3] as String) ?? Day(number: 0),
+                                                        completedDay: nil)))
+            }
+            return ExceptionList(records: records, asAt: asAt, catalog: catalog, kinds: kinds)
+        }
+    }
 
-    /// The dashboard's queries over daily rows, for tests that hold them to their indexes.
+    /// The exception records this store holds: of `origin`, or of every origin.
+    public func exceptionRecords(origin: String? = nil) throws -> [ExceptionRecord] {
+        try pool.read { db in try ExceptionBook.all(db, origin: origin) }
+    }
+
+    /// The attention list's query of unrectified 差评, for tests that hold it to its index.
+    public static var unrectifiedSQL: String { ExceptionBook.unrectifiedSQL }
+
+    /// Names of the nodes this one knows, for lists.
+    public func nodeNames() throws -> [String: String] {
+        try pool.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT id, name FROM node").map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    static func asAt(_ period: Period, today: Day) throws -> AsAt {
+        guard let a = AsAt(period, today: today) else {
+            throw SanjiError(.invalidArgument, "the period \(period.from) to \(period.to) has not begun (today is \(today)); its figures do not exist yet")
+        }
+        return a
+    }
+
+    // MARK: Tallies
+
+    /// 差评 of known nodes evaluated in the period.
+    static func periodReviews(_ db: Database, asAt: AsAt) throws -> [BadReview] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(ExceptionBook.reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM node n JOIN exception_review x ON x.origin = n.id WHERE x.day BETWEEN ? AND ?
+            """, arguments: [asAt.period.from.description, asAt.lastDay.description]).map { ExceptionBook.readReview($0) }
+    }
+
+    /// Per origin, from the monthly rollups and the daily rows at the edges (call `refreshRollups` first).
+    static func tallyByOrigin(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
+        let before = try cumulativeByOrigin(db, before: asAt.period.from)
+        let through = try cumulativeByOrigin(db, before: asAt.lastDay.adding(days: 1))
+        // While the period runs the cut is today: the deadlines of today's row have not passed.
+        let lastDayRows = asAt.ended ? [:] : try dailyByOrigin(db, asAt.lastDay, asAt.lastDay)
+        var out: [String: Tally] = [:]
+        for origin in Set(before.keys).union(through.keys) {
+            let b = before[origin] ?? SummaryCounters(), t = through[origin] ?? SummaryCounters()
+            out[origin] = Tally(beforeFrom: b, throughEnd: t, beforeCut: t - (lastDayRows[origin] ?? SummaryCounters()))
+        }
+        for r in reviews {
+            out[r.origin, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+        }
+        return out
+    }
+
+    /// Per item, in one pass over the daily rows of known nodes up to the period's end.
+    static func tallyByItem(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
+        let cols = SummaryCounters.columns
+        let n = cols.count
+        let before = cols.map { "sum(CASE WHEN s.day < ?1 THEN s.\($0) ELSE 0 END)" }
+        let within = cols.map { "sum(CASE WHEN s.day >= ?1 THEN s.\($0) ELSE 0 END)" }
+        let cut = ["due", "due_met"].map { "sum(CASE WHEN s.day < ?3 THEN s.\($0) ELSE 0 END)" }
+        let sql = """
+            SELECT s.item, \((before + within + cut).joined(separator: ", "))
+            FROM node n CROSS JOIN summary s ON s.origin = n.id WHERE s.day <= ?2 GROUP BY s.item
+            """
+        var out: [String: Tally] = [:]
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: [asAt.period.from.description, asAt.lastDay.description, asAt.deadlineCut.description])
+        while let r = try rows.next() {
+            let b = SummaryCounters(values: (0..<n).map { (r[$0 + 1] as Int?) ?? 0 })
+            let p = SummaryCounters(values: (0..<n).map { (r[$0 + 1 + n] as Int?) ?? 0 })
+            var k = SummaryCounters()
+            k.due = r[1 + 2 * n] ?? 0
+            k.dueMet = r[2 + 2 * n] ?? 0
+            out[r[0]] = Tally(beforeFrom: b, throughEnd: b + p, beforeCut: k)
+        }
+        for r in reviews {
+            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+        }
+        return out
+    }
+
+    /// The dashboard's query over daily rows, for tests that hold it to its index.
     public static let dailyByOriginSQL = dailySums(groupByItem: false)
 
     static func dailySums(groupByItem: Bool) -> String {
@@ -52,16 +141,6 @@ extension NodeStore {
             SELECT s.origin, \(groupByItem ? "s.item, " : "")\(sums) FROM node n CROSS JOIN summary s ON s.origin = n.id
             WHERE s.day BETWEEN ? AND ? GROUP BY s.origin\(groupByItem ? ", s.item" : "")
             """
-    }
-
-    static func groupedByItem(_ db: Database, period: Period, known: Set<String>) throws -> [String: SummaryCounters] {
-        var out: [String: SummaryCounters] = [:]
-        let rows = try Row.fetchCursor(db, sql: dailySums(groupByItem: true), arguments: [period.from.description, period.to.description])
-        while let r = try rows.next() {
-            guard known.contains(r[0]) else { continue }
-            out[r[1], default: SummaryCounters()] += SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 2] as Int?) ?? 0 })
-        }
-        return out
     }
 
     static func nodeInfos(_ db: Database, selfId: String, now: Timestamp, staleAfter: Int64) throws -> [NodeInfo] {

@@ -254,10 +254,12 @@ extension NodeStore {
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
                     overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, clockSkew: r["clock_skew"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
+            let exceptions = try ExceptionBook.above(db, after: after, limit: limit)
             // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
             // (every row at or below it is within its own table's first `limit`).
-            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?)] =
-                summary.map { ($0.0, $0.1, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1) }
+            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?, exception: ExceptionRowState?)] =
+                summary.map { ($0.0, $0.1, nil, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1, nil) }
+                + exceptions.map { ($0.rev, nil, nil, $0.row) }
             all.sort { $0.rev < $1.rev }
             var to = top
             if all.count >= limit {
@@ -270,7 +272,7 @@ extension NodeStore {
             // learns of a node late (or after a re-enrolment gave the enrolment a newer rev) must never
             // refuse that node's rows as unknown. Idempotent at the receiver.
             var have = Set(nodes.compactMap { if case .enrolment(let e) = $0 { e.subject } else { nil } })
-            var wanted = Set(all.compactMap { $0.summary?.origin } + nodes.map(\.subject))
+            var wanted = Set(all.compactMap { $0.summary?.origin ?? $0.exception?.record.origin } + nodes.map(\.subject))
             var asked: Set<String> = []
             let context = try db.cachedStatement(sql: """
                 SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev FROM node WHERE id = ? AND parent IS NOT NULL
@@ -286,7 +288,7 @@ extension NodeStore {
                     have.insert(id)
                 }
             }
-            return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes)
+            return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes, exceptions: all.compactMap(\.exception))
         }
     }
 
@@ -301,24 +303,24 @@ extension NodeStore {
         }
     }
 
-    /// Summary rows and enrolment parts above `cursor` (status parts left out, so that a status
-    /// report never counts itself): the backlog a node reports in its status.
+    /// Summary rows, exception records and enrolment parts above `cursor` (status parts left out,
+    /// so that a status report never counts itself): the backlog a node reports in its status.
     public func dataBacklog(above cursor: UInt64) throws -> Int {
-        try pool.read { db in
-            let a = try Int.fetchOne(db, sql: "SELECT count(*) FROM summary WHERE rev > ?", arguments: [cursor]) ?? 0
-            let b = try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE enroll_rev > ? AND parent IS NOT NULL", arguments: [cursor]) ?? 0
-            return a + b
-        }
+        try pool.read { db in try Self.count(db, above: cursor, statuses: false) }
     }
 
     /// Rows with a rev above `cursor`: what the parent has not acknowledged yet.
     public func backlog(above cursor: UInt64) throws -> Int {
-        try pool.read { db in
-            let a = try Int.fetchOne(db, sql: "SELECT count(*) FROM summary WHERE rev > ?", arguments: [cursor]) ?? 0
-            let b = try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE enroll_rev > ? AND parent IS NOT NULL", arguments: [cursor]) ?? 0
-            let c = try Int.fetchOne(db, sql: "SELECT count(*) FROM node WHERE status_rev > ?", arguments: [cursor]) ?? 0
-            return a + b + c
-        }
+        try pool.read { db in try Self.count(db, above: cursor, statuses: true) }
+    }
+
+    private static func count(_ db: Database, above cursor: UInt64, statuses: Bool) throws -> Int {
+        var sql = [
+            "SELECT count(*) FROM summary WHERE rev > ?1", "SELECT count(*) FROM exception_case WHERE rev > ?1",
+            "SELECT count(*) FROM exception_review WHERE rev > ?1", "SELECT count(*) FROM node WHERE enroll_rev > ?1 AND parent IS NOT NULL",
+        ]
+        if statuses { sql.append("SELECT count(*) FROM node WHERE status_rev > ?1") }
+        return try sql.reduce(0) { $0 + (try Int.fetchOne(db.cachedStatement(sql: $1), arguments: [Int64(cursor)]) ?? 0) }
     }
 
     // MARK: Link records

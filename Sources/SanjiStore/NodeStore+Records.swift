@@ -9,7 +9,7 @@ extension NodeStore {
     /// Records a newly accepted case. `fields` uses the cases.csv column names.
     public func acceptCase(_ fields: [String: String], now: Timestamp = .now()) throws -> CaseRecord {
         try pool.write { db in
-            let intake = try Intake(db, store: self)
+            let intake = try Intake(db, store: self, now: now)
             var problems: [RowParser.Problem] = []
             guard let (c, item) = intake.parser(now: now).parseCase({ fields[$0]?.trimmingSpaces ?? "" }, problems: &problems) else {
                 throw Self.invalid(problems)
@@ -30,7 +30,7 @@ extension NodeStore {
     /// Completes an open case.
     public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp = .now()) throws -> CaseRecord {
         try pool.write { db in
-            let intake = try Intake(db, store: self)
+            let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.cases.fetch(caseNo) else {
                 throw SanjiError(.unknownCase, "no case \(caseNo) is recorded at this station", hint: "accept it first with `sanji case accept`, or check the number")
             }
@@ -60,7 +60,7 @@ extension NodeStore {
     /// Records an evaluation; makes a local id (`<node>-E000001`) when none is given.
     public func addEvaluation(_ fields: [String: String], now: Timestamp = .now()) throws -> EvaluationRecord {
         try pool.write { db in
-            let intake = try Intake(db, store: self)
+            let intake = try Intake(db, store: self, now: now)
             var fields = fields
             if (fields["eval_id"] ?? "").isEmpty {
                 let n = try Counter.value(db, .evalLocal) + 1
@@ -94,6 +94,14 @@ extension NodeStore {
     public func revisit(_ evalId: String, at text: String?, grade: String, now: Timestamp = .now()) throws -> EvaluationRecord {
         try updateBadReview(evalId, at: text, now: now) { e, at in
             if let done = e.revisitedAt { throw SanjiError(.caseConflict, "evaluation \(evalId) was already revisited at \(self.zone.format(done))") }
+            // 回访 asks whether the 整改 satisfied the applicant: there must be one, and before it.
+            guard let fixed = e.rectifiedAt else {
+                throw SanjiError(.invalidArgument, "evaluation \(evalId) has no 整改 yet; 回访 follows 整改",
+                                 hint: "record the 整改 first: `sanji eval rectify \(evalId)`")
+            }
+            if at < fixed {
+                throw SanjiError(.invalidArgument, "--at: \(self.zone.format(at)) is before the 整改 (\(self.zone.format(fixed))); 回访 follows 整改")
+            }
             guard case .success(let g) = Grade.parse(grade, codes: nil) else {
                 throw SanjiError(.invalidArgument, "--grade: \"\(grade)\" is not a grade; one of 非常满意|满意|基本满意|不满意|非常不满意")
             }
@@ -102,13 +110,28 @@ extension NodeStore {
         }
     }
 
+    /// Records the 申诉复核 (appeal review) of a 差评. An upheld appeal (恶意 or 误评) takes the
+    /// 差评 out of the figures from the day it was decided; its record stays, and is counted apart.
+    public func appeal(_ evalId: String, decision: AppealDecision, reason: String, at text: String?, now: Timestamp = .now()) throws -> EvaluationRecord {
+        let reason = reason.trimmingSpaces
+        guard !reason.isEmpty else {
+            throw SanjiError(.invalidArgument, "--reason is empty; say why the appeal was \(decision == .upheld ? "upheld (恶意 or 误评, and how it was found)" : "rejected")")
+        }
+        return try updateBadReview(evalId, at: text, now: now) { e, at in
+            if let done = e.appeal {
+                throw SanjiError(.caseConflict, "evaluation \(evalId) was already reviewed on appeal (\(done.decision.label), \(self.zone.format(done.decidedAt)))")
+            }
+            e.appeal = Appeal(decision: decision, decidedAt: at, reason: reason)
+        }
+    }
+
     private func updateBadReview(
         _ evalId: String, at text: String?, now: Timestamp, change: (inout EvaluationRecord, Timestamp) throws -> Void
     ) throws -> EvaluationRecord {
         try pool.write { db in
-            let intake = try Intake(db, store: self)
+            let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.evaluations.fetch(evalId) else {
-                throw SanjiError(.unknownEvaluation, "no evaluation \(evalId) is recorded at this station", hint: "`sanji eval list --bad` shows the 差评 and their ids")
+                throw SanjiError(.unknownEvaluation, "no evaluation \(evalId) is recorded at this station", hint: "`sanji eval list` shows the 差评 and their ids")
             }
             guard old.grade.isBad else {
                 throw SanjiError(.invalidArgument, "evaluation \(evalId) is \(old.grade.rawValue), not a 差评; only 不满意/非常不满意 are rectified and revisited")

@@ -24,35 +24,32 @@ extension NodeStore {
         }
     }
 
-    /// Sums per known origin over `period`: whole months from the rollups, the partial months at
-    /// either end from the daily rows. Call `refreshRollups()` first.
-    static func countersByOrigin(_ db: Database, period: Period) throws -> [String: SummaryCounters] {
+    /// Sums per origin over every day before `day`: whole months from the rollups, the days of
+    /// `day`'s month before it from the daily rows. Call `refreshRollups()` first.
+    static func cumulativeByOrigin(_ db: Database, before day: Day) throws -> [String: SummaryCounters] {
         let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
         var out: [String: SummaryCounters] = [:]
-        func add(_ sql: String, _ args: StatementArguments) throws {
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
-            while let r = try rows.next() {
-                out[r[0], default: SummaryCounters()] += SummaryCounters(values: (0..<SummaryCounters.columns.count).map { (r[$0 + 1] as Int?) ?? 0 })
-            }
-        }
-        let (fy, fm, fd) = period.from.components
-        let firstFull = fd == 1 ? period.from : Period.month(year: fm == 12 ? fy + 1 : fy, month: fm == 12 ? 1 : fm + 1)!.from
-        let (ty, tm, _) = period.to.components
-        let endOfToMonth = Period.month(year: ty, month: tm)!.to
-        let lastFull = period.to == endOfToMonth ? period.to : Period.month(year: ty, month: tm)!.from.adding(days: -1)
-        let daily = dailyByOriginSQL
-        guard firstFull <= lastFull else {
-            try add(daily, [period.from.description, period.to.description])
-            return out
-        }
-        let month = { (d: Day) in String(d.description.prefix(7)) }
-        try add("SELECT origin, \(sums) FROM summary_month WHERE month BETWEEN ? AND ? GROUP BY origin", [month(firstFull), month(lastFull)])
-        if period.from < firstFull {
-            try add(daily, [period.from.description, firstFull.adding(days: -1).description])
-        }
-        if lastFull < period.to {
-            try add(daily, [lastFull.adding(days: 1).description, period.to.description])
+        let (y, m, _) = day.components
+        let monthStart = Day(year: y, month: m, day: 1)!
+        try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month < ? GROUP BY origin", [String(monthStart.description.prefix(7))], into: &out)
+        if monthStart < day {
+            try add(db, dailyByOriginSQL, [monthStart.description, day.adding(days: -1).description], into: &out)
         }
         return out
+    }
+
+    /// Sums per origin over `first…last` from the daily rows.
+    static func dailyByOrigin(_ db: Database, _ first: Day, _ last: Day) throws -> [String: SummaryCounters] {
+        var out: [String: SummaryCounters] = [:]
+        try add(db, dailyByOriginSQL, [first.description, last.description], into: &out)
+        return out
+    }
+
+    private static func add(_ db: Database, _ sql: String, _ args: StatementArguments, into out: inout [String: SummaryCounters]) throws {
+        let n = SummaryCounters.columns.count
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
+        while let r = try rows.next() {
+            out[r[0], default: SummaryCounters()] += SummaryCounters(values: (0..<n).map { (r[$0 + 1] as Int?) ?? 0 })
+        }
     }
 }

@@ -164,6 +164,19 @@ extension NodeStore {
             upsert.bind(i + 1, rev)
             if try upsert.run() > 0 { applied += 1 } else { rev -= 1 }
         }
+        // Exception records: the same authority, the same "highest origin rev wins".
+        for x in batch.exceptions {
+            let origin = x.record.origin
+            guard origin != identity.id, tree[origin] != nil, within(origin) else {
+                refusedSummaryRows += 1
+                if refusedOrigins.insert(origin).inserted {
+                    refused.append((403, "exception records of \(origin): not \(child) or a node enrolled in its subtree"))
+                }
+                continue
+            }
+            rev += 1
+            if try ExceptionBook.write(db, x.record, originRev: Int64(x.originRev), rev: Int64(rev), onlyIfNewer: true) { applied += 1 } else { rev -= 1 }
+        }
         try Counter.set(db, .rev, rev)
         let newCursor = max(cursor, batch.toRev)
         try db.cachedStatement(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor")

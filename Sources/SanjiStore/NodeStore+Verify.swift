@@ -25,6 +25,12 @@ extension NodeStore {
                 let originRev: Int64 = r[2]
                 builder.add(origin: origin, day: r[0], item: r[1], counters: (0..<n).map { r[$0 + 3] }, originRev: UInt64(originRev))
             }
+            for r in try Row.fetchAll(db, sql: "SELECT \(ExceptionBook.caseColumns), origin_rev FROM exception_case WHERE origin = ?", arguments: [origin]) {
+                builder.add(.overdueCase(ExceptionBook.readCase(r)), originRev: UInt64(r[7] as Int64))
+            }
+            for r in try Row.fetchAll(db, sql: "SELECT \(ExceptionBook.reviewColumns), origin_rev FROM exception_review WHERE origin = ?", arguments: [origin]) {
+                builder.add(.badReview(ExceptionBook.readReview(r)), originRev: UInt64(r[12] as Int64))
+            }
             return builder.digests
         }
     }
@@ -44,6 +50,15 @@ extension NodeStore {
                     try db.execute(sql: "UPDATE summary SET origin_rev = ?, rev = ? WHERE origin = ? AND day = ? AND item = ?",
                                    arguments: [rev, rev, identity.id, k["day"] as String, k["item"] as String])
                     count += 1
+                }
+                for (table, key, day) in [("exception_case", "case_no", "accepted_day"), ("exception_review", "eval_id", "day")] {
+                    let ids = try String.fetchAll(db, sql: "SELECT \(key) FROM \(table) WHERE origin = ? AND \(day) BETWEEN ? AND ?",
+                                                  arguments: [identity.id, month + "-01", month + "-31"])
+                    for id in ids {
+                        rev += 1
+                        try db.execute(sql: "UPDATE \(table) SET origin_rev = ?, rev = ? WHERE origin = ? AND \(key) = ?", arguments: [rev, rev, identity.id, id])
+                        count += 1
+                    }
                 }
             }
             try Counter.set(db, .rev, rev)

@@ -99,6 +99,13 @@ public final class NodeStore: Sendable {
                                  hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
             }
             try migrator.migrate(pool)
+            try pool.write { db in
+                guard try Meta.get(db, .rebuildOwnRows) != nil, let id = try Meta.get(db, .nodeId),
+                      let zone = ZoneRule(identifier: try Meta.get(db, .timeZone) ?? "Asia/Shanghai") else { return }
+                let level = Level(rawValue: try Meta.get(db, .level) ?? "") ?? .village
+                _ = try rebuildOwnRows(db, identity: NodeIdentity(id: id, name: try Meta.get(db, .nodeName) ?? id, level: level), zone: zone, now: .now())
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Meta.rebuildOwnRows.rawValue])
+            }
             return pool
         } catch let error as DatabaseError {
             throw StoreFailure.explain(error, directory: directory)!
@@ -107,13 +114,15 @@ public final class NodeStore: Sendable {
 }
 
 public enum SanjiVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 }
 
 /// Small key-value facts about the node itself.
 enum Meta: String {
     case nodeId = "node_id", nodeName = "node_name", level, timeZone = "time_zone", parent, createdAt = "created_at"
     case listen, listenResolved = "listen_resolved", parentKey = "parent_key", parentId = "parent_id"
+    /// Set by a migration whose change to the rows needs this node's own recomputed (v11).
+    case rebuildOwnRows = "rebuild_own_rows"
 
     static func get(_ db: Database, _ key: Meta) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue])

@@ -66,12 +66,17 @@ final class EvaluationBook {
     private let select: RawStatement
     private let update: RawStatement
 
-    static let columns = "eval_id, case_no, item_code, grade, channel, evaluated_at, rectified_at, revisited_at, revisit_grade"
+    static let columns = """
+        eval_id, case_no, item_code, grade, channel, evaluated_at, rectified_at, revisited_at, revisit_grade, named, appeal, appeal_at, appeal_reason
+        """
 
     init(_ db: Database) throws {
-        insert = try RawStatement(db, "INSERT INTO evaluations (\(EvaluationBook.columns)) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (eval_id) DO NOTHING")
+        insert = try RawStatement(db, "INSERT INTO evaluations (\(EvaluationBook.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (eval_id) DO NOTHING")
         select = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations WHERE eval_id = ?")
-        update = try RawStatement(db, "UPDATE evaluations SET rectified_at = ?2, revisited_at = ?3, revisit_grade = ?4 WHERE eval_id = ?1")
+        update = try RawStatement(db, """
+            UPDATE evaluations SET rectified_at = ?2, revisited_at = ?3, revisit_grade = ?4, named = ?5, appeal = ?6, appeal_at = ?7, appeal_reason = ?8
+            WHERE eval_id = ?1
+            """)
     }
 
     func insertIfAbsent(_ e: EvaluationRecord) throws -> Bool {
@@ -84,6 +89,10 @@ final class EvaluationBook {
         insert.bind(7, e.rectifiedAt?.seconds)
         insert.bind(8, e.revisitedAt?.seconds)
         insert.bind(9, e.revisitGrade?.rawValue)
+        insert.bind(10, e.named ? 1 : 0)
+        insert.bind(11, e.appeal?.decision.rawValue)
+        insert.bind(12, e.appeal?.decidedAt.seconds)
+        insert.bind(13, e.appeal?.reason)
         return try insert.run() == 1
     }
 
@@ -97,14 +106,22 @@ final class EvaluationBook {
         update.bind(2, e.rectifiedAt?.seconds)
         update.bind(3, e.revisitedAt?.seconds)
         update.bind(4, e.revisitGrade?.rawValue)
+        update.bind(5, e.named ? 1 : 0)
+        update.bind(6, e.appeal?.decision.rawValue)
+        update.bind(7, e.appeal?.decidedAt.seconds)
+        update.bind(8, e.appeal?.reason)
         try update.run()
     }
 
     static func read(_ s: RawStatement) -> EvaluationRecord {
-        EvaluationRecord(
+        let appeal = s.text(10).flatMap(AppealDecision.init(rawValue:)).map {
+            Appeal(decision: $0, decidedAt: Timestamp(seconds: s.int(11) ?? 0), reason: s.text(12) ?? "")
+        }
+        return EvaluationRecord(
             evalId: s.text(0) ?? "", caseNo: s.text(1), itemCode: s.text(2) ?? "",
             grade: Grade(rawValue: s.text(3) ?? "") ?? .satisfied, channel: EvalChannel(rawValue: s.text(4) ?? "") ?? .window,
             evaluatedAt: Timestamp(seconds: s.int(5) ?? 0), rectifiedAt: s.int(6).map(Timestamp.init(seconds:)),
-            revisitedAt: s.int(7).map(Timestamp.init(seconds:)), revisitGrade: s.text(8).flatMap(Grade.init(rawValue:)))
+            revisitedAt: s.int(7).map(Timestamp.init(seconds:)), revisitGrade: s.text(8).flatMap(Grade.init(rawValue:)),
+            named: s.int(9) == 1, appeal: appeal)
     }
 }

@@ -91,7 +91,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Record evaluations (好差评), and the 整改 and 回访 of 差评.",
-        subcommands: [Add.self, Rectify.self, Revisit.self, List.self])
+        subcommands: [Add.self, Rectify.self, Revisit.self, Appeal.self, List.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -104,6 +104,7 @@ struct EvalCommand: ParsableCommand {
         var channel: String = "device"
         @Option(help: ArgumentHelp("The evaluation's id (default: made here, <node>-E000001).", valueName: "id")) var id: String?
         @Option(help: ArgumentHelp("When it was given (default: now).", valueName: "time")) var at: String?
+        @Flag(help: "实名: the evaluator gave their name (a 实名差评 must be revisited).") var named = false
         @OptionGroup var options: DataOptions
 
         func run() throws {
@@ -111,8 +112,9 @@ struct EvalCommand: ParsableCommand {
                 let store = try options.open()
                 let e = try store.addEvaluation([
                     "eval_id": id ?? "", "case_no": caseNo ?? "", "grade": grade, "channel": channel, "evaluated_at": at ?? "",
+                    "named": named ? "1" : "",
                 ])
-                let due = e.grade.isBad ? "; a 差评: rectify with `sanji eval rectify \(e.evalId)`" : ""
+                let due = e.grade.isBad ? "; a \(e.named ? "实名" : "")差评: rectify with `sanji eval rectify \(e.evalId)`" : ""
                 print("evaluation \(e.evalId) recorded: \(e.grade.rawValue)\(e.caseNo.map { " for case \($0)" } ?? "")\(due)")
             }
         }
@@ -149,19 +151,50 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
+    struct Appeal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the 申诉复核 (appeal review) of a 差评.",
+            discussion: """
+                An upheld appeal (the 差评 was found 恶意 or 误评) takes it out of 满意率 and the 差评 counts from the
+                day it was decided; its record stays and is counted on its own (申诉成立). A rejected appeal changes
+                nothing. The reason stays at this station.
+                  sanji eval appeal 340321100201-E000012 --upheld --reason "复核：评价人误操作，已电话确认"
+                  sanji eval appeal 340321100201-E000013 --rejected --reason "复核：办理超时属实"
+                """)
+        @Argument(help: "The evaluation's id.") var evalId: String
+        @Flag(help: "The review found the 差评 恶意 or 误评.") var upheld = false
+        @Flag(help: "The review found the 差评 stands.") var rejected = false
+        @Option(help: ArgumentHelp("Why, in the reviewer's words (kept at this station only).", valueName: "text")) var reason: String
+        @Option(help: ArgumentHelp("When it was decided (default: now).", valueName: "time")) var at: String?
+        @OptionGroup var options: DataOptions
+
+        func validate() throws {
+            guard upheld != rejected else { throw ValidationError("say what the review decided: --upheld or --rejected (one of them)") }
+        }
+
+        func run() throws {
+            try Console.run {
+                let store = try options.open()
+                let e = try store.appeal(evalId, decision: upheld ? .upheld : .rejected, reason: reason, at: at)
+                let effect = upheld ? "; it no longer counts as a 差评 from \(store.zone.day(of: e.appeal!.decidedAt))" : "; the 差评 stands"
+                print("evaluation \(e.evalId): \(e.appeal!.decision.label)\(effect)")
+            }
+        }
+    }
+
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the 差评 at this station with their 整改 and 回访.")
+        static let configuration = CommandConfiguration(abstract: "List the 差评 at this station with their 整改, 回访 and 申诉.")
         @OptionGroup var options: DataOptions
 
         func run() throws {
             try Console.run {
                 let store = try options.open()
                 let z = store.zone
-                var t = TextTable(headers: ["评价编号", "办件编号", "评价", "评价时间", "整改", "回访"], alignments: [.left, .left, .left, .left, .left, .left])
+                var t = TextTable(headers: ["评价编号", "办件编号", "评价", "实名", "评价时间", "整改", "回访", "申诉"], alignments: Array(repeating: .left, count: 8))
                 let bad = try store.badReviews()
                 for e in bad {
-                    t.add([e.evalId, e.caseNo ?? "—", e.grade.rawValue, z.format(e.evaluatedAt), e.rectifiedAt.map(z.format) ?? "未整改",
-                           e.revisitedAt.map { "\(z.format($0)) \(e.revisitGrade?.rawValue ?? "")" } ?? "未回访"])
+                    t.add([e.evalId, e.caseNo ?? "—", e.grade.rawValue, e.named ? "实名" : "匿名", z.format(e.evaluatedAt), e.rectifiedAt.map(z.format) ?? "未整改",
+                           e.revisitedAt.map { "\(z.format($0)) \(e.revisitGrade?.rawValue ?? "")" } ?? "未回访", e.appeal?.decision.label ?? "—"])
                 }
                 print(t.render())
                 print("\(bad.count) 差评")
@@ -208,25 +241,27 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import evals.csv.",
             discussion: """
-                Header (any order): eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade
-                Grades are labels (非常满意 … 非常不满意); numbers only with --grade-codes.
+                Header (any order): eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named
+                Grades are labels (非常满意 … 非常不满意). Numbers only with --grade-codes, which says which way they run:
+                  one-is-best   1 = 非常满意, 2 = 满意, 3 = 基本满意, 4 = 不满意, 5 = 非常不满意
+                  five-is-best  5 = 非常满意, 4 = 满意, 3 = 基本满意, 2 = 不满意, 1 = 非常不满意
+                Sources disagree, so look at a row you know before choosing. named (实名) is 1/0 or 是/否.
+                A 回访 (revisited_at) follows a 整改 (rectified_at).
                 """)
 
         @Argument(help: "The evals.csv file.") var file: String
-        @Option(help: ArgumentHelp("How numeric grades read: gbt39046 (1 = 非常满意) or five-is-best (5 = 非常满意).", valueName: "codes"))
+        @Option(help: ArgumentHelp("Which way numeric grades run: one-is-best (1 = 非常满意) or five-is-best (5 = 非常满意).", valueName: "direction"))
         var gradeCodes: String?
         @OptionGroup var fileOptions: FileImportOptions
         @OptionGroup var options: DataOptions
 
         func validate() throws {
-            if let gradeCodes, Grade.Codes(rawValue: gradeCodes) == nil {
-                throw ValidationError("--grade-codes \(gradeCodes) is not known; use gbt39046 or five-is-best")
-            }
+            if let gradeCodes, case .failure(let e) = Grade.Codes.parse(gradeCodes) { throw ValidationError(e.description) }
         }
 
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
-                let importOptions = try fileOptions.importOptions(gradeCodes: gradeCodes.flatMap(Grade.Codes.init(rawValue:)))
+                let importOptions = try fileOptions.importOptions(gradeCodes: try gradeCodes.map { try Grade.Codes.parse($0).get() })
                 try ProgressLine.importing(file, kind: "evaluation", data: options) { store, bytes, progress in
                     try store.importEvaluations(name: file, bytes: bytes, options: importOptions, progress: progress)
                 }

@@ -97,7 +97,16 @@ struct CatalogCommand: ParsableCommand {
 
     struct Settings: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or change settings that travel with the catalogue (root only to change).")
+            abstract: "Show or change settings that travel with the catalogue (root only to change).",
+            discussion: """
+                Each change is a new catalogue sequence, and reaches every station with the catalogue.
+                  sanji catalog settings                                  # show them
+                  sanji catalog settings --rectify-days 10                # 差评 整改 limit in working days
+                  sanji catalog settings --rounding cut                   # print 99.947 % as 99.94 % (default half-up: 99.95 %)
+                  sanji catalog settings --scope all                      # count 依职权 items in the catalogue rates too
+                  sanji catalog settings --online-min-depth 3             # 网上可办 from 网办深度 Ⅲ (default Ⅱ)
+                docs/figures.md says what each changes.
+                """)
 
         @Option(help: ArgumentHelp("Working days a 差评 has for 整改 (areas use 5 to 15).", valueName: "days"))
         var rectifyDays: Int?
@@ -105,22 +114,42 @@ struct CatalogCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Minutes a station's clock may be off before it is flagged, and a time may lie in the future (default 10).", valueName: "minutes"))
         var clockSkewMinutes: Int?
 
+        @Option(help: ArgumentHelp("How percentages print: half-up (四舍五入, the default) or cut (截断).", valueName: "rule"))
+        var rounding: String?
+
+        @Option(help: ArgumentHelp("Which items the catalogue rates count: on-application (依申请 and 公共服务, the default) or all.", valueName: "scope"))
+        var scope: String?
+
+        @Option(help: ArgumentHelp("The 网办深度 from which an item counts as 网上可办: 2 (Ⅱ, the default), 3 or 4.", valueName: "depth"))
+        var onlineMinDepth: Int?
+
         @OptionGroup var options: DataOptions
+
+        func validate() throws {
+            if let rounding, Rounding(rawValue: rounding) == nil { throw ValidationError("--rounding \(rounding): use half-up or cut") }
+            if let scope, CatalogScope(rawValue: scope) == nil { throw ValidationError("--scope \(scope): use on-application or all") }
+        }
 
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                if let rectifyDays {
-                    let seq = try store.setRectifyDays(rectifyDays)
-                    print("rectify_days = \(rectifyDays); catalogue is now at sequence \(seq)")
-                }
-                if let clockSkewMinutes {
-                    let seq = try store.setClockSkewMinutes(clockSkewMinutes)
-                    print("clock_skew_minutes = \(clockSkewMinutes); catalogue is now at sequence \(seq)")
-                }
-                if rectifyDays == nil, clockSkewMinutes == nil {
+                var changed: [(String, String, Int)] = []
+                if let rectifyDays { changed.append(("rectify_days", String(rectifyDays), try store.setRectifyDays(rectifyDays))) }
+                if let clockSkewMinutes { changed.append(("clock_skew_minutes", String(clockSkewMinutes), try store.setClockSkewMinutes(clockSkewMinutes))) }
+                if let rounding { changed.append(("rounding", rounding, try store.setRounding(Rounding(rawValue: rounding)!))) }
+                if let scope { changed.append(("catalog_scope", scope, try store.setCatalogScope(CatalogScope(rawValue: scope)!))) }
+                if let onlineMinDepth { changed.append(("online_min_depth", String(onlineMinDepth), try store.setOnlineMinDepth(onlineMinDepth))) }
+                for (key, value, seq) in changed { print("\(key) = \(value); catalogue is now at sequence \(seq)") }
+                if changed.isEmpty {
                     let c = try store.catalog()
-                    print("rectify_days = \(c.rectifyDays)\nclock_skew_minutes = \(c.clockSkewMinutes)\n(catalogue sequence \(c.sequence))")
+                    print("""
+                        rectify_days = \(c.rectifyDays)
+                        clock_skew_minutes = \(c.clockSkewMinutes)
+                        rounding = \(c.rounding.rawValue)
+                        catalog_scope = \(c.scope.rawValue)
+                        online_min_depth = \(c.onlineMinDepth)
+                        (catalogue sequence \(c.sequence))
+                        """)
                 }
             }
         }

@@ -10,11 +10,13 @@ struct Report: ParsableCommand {
 
     struct Monthly: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The 窗口工作月度通报 of a month: levels, townships ranked, departments, month-on-month change, 差评, overdue, stale nodes.",
+            abstract: "The 窗口工作月度通报 of a month: levels, townships ranked, departments, month-on-month change, 差评, overdue, stale stations.",
             discussion: """
                   sanji report monthly 2026-10 --data ./county                          # Markdown on stdout
                   sanji report monthly 2026-10 --format html --out 2026-10-通报.html --data ./county
                 The HTML is one self-contained file (inline CSS and SVG charts) that prints on A4.
+                Every figure and list stands as at the month's end; a month still running is reported as at today
+                (截至 today), and a month that has not begun is refused.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case md, html, csv }
@@ -26,22 +28,28 @@ struct Report: ParsableCommand {
         @OptionGroup var options: DataOptions
 
         func validate() throws {
-            if Dashboard.parseMonth(month) == nil { throw ValidationError("\(month) is not a month; use YYYY-MM, e.g. 2026-10") }
+            if PeriodOptions.parseMonth(month) == nil { throw ValidationError("\(month) is not a month; use YYYY-MM, e.g. 2026-10") }
             if DurationText.seconds(stale) == nil { throw ValidationError("--stale \(stale) is not a duration") }
         }
 
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                let period = Dashboard.parseMonth(month)!
+                let period = PeriodOptions.parseMonth(month)!
                 let (y, m, _) = period.from.components
                 let prev = Period.month(year: m == 1 ? y - 1 : y, month: m == 1 ? 12 : m - 1)!
                 let now = Timestamp.now()
+                let today = store.zone.day(of: now)
+                guard period.from <= today else {
+                    throw SanjiError(.invalidArgument, "\(month) has not begun (today is \(today)); a 通报 reports a month that has begun",
+                                     hint: "a month still running is reported as at today: sanji report monthly \(String(today.description.prefix(7)))")
+                }
                 let staleAfter = DurationText.seconds(stale)!
                 let current = try store.dashboard(period: period, now: now, staleAfter: staleAfter, breakdown: (.township, 0))
                 let departments = try store.dashboard(period: period, now: now, staleAfter: staleAfter, breakdown: (.department, 0)).breakdown?.rows ?? []
                 let previous = try store.dashboard(period: prev, now: now, staleAfter: staleAfter)
-                let report = MonthlyReport(year: y, month: m, current: current, departments: departments, previous: previous)
+                let exceptions = try store.exceptions(period: period, now: now)
+                let report = MonthlyReport(year: y, month: m, current: current, departments: departments, previous: previous, exceptions: exceptions)
                 let text: String
                 switch format {
                 case .md: text = report.markdown(zone: store.zone)

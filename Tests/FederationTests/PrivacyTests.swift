@@ -6,7 +6,8 @@ import SanjiTestSupport
 import XCTest
 
 /// Applicant personal data never leaves the station: a real village talks to a spy parent that
-/// records every frame, and none of them carries a name, id number, case number or evaluation id.
+/// records every frame, and none of them carries a name, an id number or free text. Case numbers
+/// and evaluation ids travel only as the key of an exception record (an overdue case, a 差评).
 final class PrivacyTests: XCTestCase {
     func testNothingAVillageSendsCarriesApplicantData() throws {
         let fed = try Federation()
@@ -61,7 +62,8 @@ final class PrivacyTests: XCTestCase {
         try pump(until: Date().addingTimeInterval(30)) { try NodeStore.open(in: dir).catalogSequence() == delta.catalogSeq }
 
         // Clerks record cases with applicant details, and evaluations, at the village.
-        let secrets = ["王秀英", "340321198807151234", "李建国", "34032119650302567X", "PRIV-2026-0001", "PRIV-2026-0002", "EVAL-PRIV-77"]
+        let secrets = ["王秀英", "340321198807151234", "李建国", "34032119650302567X", "申诉理由含隐私"]
+        let identifiers = ["PRIV-2026-0001", "PRIV-2026-0002", "EVAL-PRIV-77"]
         let item = try XCTUnwrap(try NodeStore.open(in: dir).catalog().items.values.first { $0.handled(at: .village) && $0.isActive }?.code)
         let cases = fed.root.appendingPathComponent("cases.csv").path
         try """
@@ -73,6 +75,7 @@ final class PrivacyTests: XCTestCase {
         try fed.ok(["import", "cases", cases, "--data", dir.path])
         try fed.ok(["eval", "add", "--case-no", "PRIV-2026-0001", "--grade", "不满意", "--id", "EVAL-PRIV-77", "--at", "2026-11-02 10:30", "--data", dir.path])
         try fed.ok(["eval", "rectify", "EVAL-PRIV-77", "--at", "2026-11-03 10:00", "--data", dir.path])
+        try fed.ok(["eval", "appeal", "EVAL-PRIV-77", "--rejected", "--reason", "申诉理由含隐私：王秀英称", "--at", "2026-11-04 10:00", "--data", dir.path])
         let store = try NodeStore.open(in: dir)
         try pump(until: Date().addingTimeInterval(30)) {
             let rev = UInt64(try store.currentRev())
@@ -83,18 +86,39 @@ final class PrivacyTests: XCTestCase {
         // Every frame decodes, and no byte sequence of any secret appears in any frame.
         XCTAssertGreaterThan(frames.count, 3)
         var rowsSeen = 0
+        var records: [String: ExceptionRecord] = [:]
+        func carries(_ f: [UInt8], _ s: String) -> Bool {
+            let needle = Array(s.utf8)
+            return f.indices.contains { f[$0...].starts(with: needle) }
+        }
         for f in frames {
-            if case .rows(let b) = try WireCodec.decode(f) { rowsSeen += b.summary.count }
-            for s in secrets {
-                let needle = Array(s.utf8)
-                XCTAssertFalse(f.indices.contains { f[$0...].starts(with: needle) }, "a frame carries \(s)")
+            let message = try WireCodec.decode(f)
+            if case .rows(let b) = message {
+                rowsSeen += b.summary.count
+                for x in b.exceptions { records[x.record.id] = x.record }
             }
+            for s in secrets { XCTAssertFalse(carries(f, s), "a frame carries \(s)") }
+            // An identifier may only be the key of an exception record: without them, the frame has none.
+            var stripped = message
+            if case .rows(var b) = message {
+                b.exceptions = []
+                stripped = .rows(b)
+            }
+            for s in identifiers { XCTAssertFalse(carries(WireCodec.encode(stripped), s), "\(s) travels outside an exception record") }
         }
         XCTAssertGreaterThanOrEqual(rowsSeen, 2, "the summaries did go up")
+        // The 差评 went up as a record of dates and flags: rectified, its appeal rejected, nothing more.
+        guard case .badReview(let review) = try XCTUnwrap(records["EVAL-PRIV-77"]) else { return XCTFail("the 差评 record went up") }
+        XCTAssertEqual(review.rectifiedDay, Day("2026-11-03"))
+        XCTAssertEqual(review.appeal, .rejected)
+        XCTAssertNil(records["PRIV-2026-0001"], "a case completed on time is no exception")
         // And the tables that hold others' data upstream have no column that could hold them.
         let columns = try county.pool.read { db in
-            try ["summary", "node", "summary_month"].flatMap { t in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [t]) }
+            try ["summary", "node", "summary_month", "exception_case", "exception_review"].flatMap { t in
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [t])
+            }
         }
-        for c in columns { XCTAssertFalse(["applicant", "case_no", "eval_id", "comment", "id_number", "phone"].contains { c.contains($0) }, c) }
+        XCTAssertTrue(columns.contains("case_no") && columns.contains("eval_id"), "the exception tables were checked")
+        for c in columns { XCTAssertFalse(["applicant", "comment", "id_number", "phone", "reason"].contains { c.contains($0) }, c) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SanjiTestSupport
+import SanjiCore
 import XCTest
 
 /// End to end: the README's single-station tour, run through the built binary.
@@ -67,20 +68,97 @@ final class StationCLITests: XCTestCase {
         let levels = try XCTUnwrap(report["levels"] as? [[String: Any]])
         XCTAssertEqual(levels.map { $0["level"] as? String }, ["county", "township", "village"])
         let catalog = try XCTUnwrap(report["catalog"] as? [[String: Any]])
-        XCTAssertEqual(catalog.map { $0["items"] as? Int }, [62, 45, 17])
+        // 依申请 and 公共服务 items only: the county's three 依职权 items are not offered to applicants.
+        XCTAssertEqual(catalog.map { $0["items"] as? Int }, [59, 45, 17])
         for key in ["online_rate", "full_online_rate", "immediate_share", "max_one_visit_share", "zero_visit_share", "time_compression_ratio"] {
             XCTAssertNotNil(catalog[0][key] as? Double, key)
         }
 
-        // The table shows the same figures, percentages cut to 0.01 %.
+        XCTAssertEqual(total["open_start"] as? Int, 0)
+        XCTAssertEqual(total["open_end"] as? Int, 1)
+        XCTAssertEqual(total["overdue_open_end"] as? Int, 1, "the 代办 case, 即办 and still open")
+
+        // The table shows the same figures, percentages rounded half up to 0.01 % (the default).
         let table = try sanji.ok(["dashboard", "--month", "2026-11"])
-        XCTAssertTrue(table.contains("66.66%"), table)
+        XCTAssertTrue(table.contains("66.67%"), table)
         XCTAssertTrue(table.contains("村社区"), table)
         let english = try sanji.ok(["dashboard", "--month", "2026-11", "--lang", "en"])
         XCTAssertTrue(english.contains("Satisfaction") && english.contains("50.00%"), english)
         let csv = try sanji.ok(["dashboard", "--month", "2026-11", "--format", "csv"])
         XCTAssertTrue(csv.contains("cases,total,accepted,3\n"), csv)
         XCTAssertTrue(csv.contains("cases,total,grade:不满意,1\n"), csv)
+    }
+
+    /// What a county statistician signs (issue 11): the catalogue in scope, the county's rounding,
+    /// grade codes by direction, 回访 after 整改, appeals, and no report for a month not yet begun.
+    func testFiguresByDefinitionsACountyCanSign() throws {
+        try initCounty()
+        func catalogRates() throws -> (online: Double, compression: Double, items: Int) {
+            let d = try XCTUnwrap(try json(try sanji.ok(["dashboard", "--format", "json"])) as? [String: Any])
+            let county = try XCTUnwrap((d["catalog"] as? [[String: Any]])?.first)
+            return (county["online_rate"] as! Double, county["time_compression_ratio"] as! Double, county["items"] as! Int)
+        }
+        // The sample county, scoped to what applicants can ask for, and then every item.
+        var rates = try catalogRates()
+        XCTAssertEqual(rates.items, 59)
+        XCTAssertEqual(rates.online, 58.0 / 59.0, accuracy: 1e-12)
+        var table = try sanji.ok(["dashboard"])
+        XCTAssertTrue(table.contains("98.31%") && table.contains("59.69%"), table)
+        try sanji.ok(["catalog", "settings", "--scope", "all"])
+        rates = try catalogRates()
+        XCTAssertEqual(rates.items, 62)
+        table = try sanji.ok(["dashboard"])
+        XCTAssertTrue(table.contains("95.16%") && table.contains("55.43%"), table)
+        // Cut instead of rounded: the setting is the county's, and changes every printed rate.
+        try sanji.ok(["catalog", "settings", "--rounding", "cut"])
+        table = try sanji.ok(["dashboard"])
+        XCTAssertTrue(table.contains("55.42%") && !table.contains("55.43%"), table)
+        let settings = try sanji.ok(["catalog", "settings"])
+        XCTAssertTrue(settings.contains("rounding = cut") && settings.contains("catalog_scope = all") && settings.contains("online_min_depth = 2"), settings)
+        XCTAssertTrue(try sanji.run(["catalog", "settings", "--rounding", "bankers"]).stderr.contains("use half-up or cut"))
+
+        // Grade codes are named by direction; a standard's name is refused, and says why.
+        let evals = try sanji.write("e.csv", "eval_id,grade,channel,evaluated_at\nN1,4,device,2026-11-02 10:00\n")
+        let standard = try sanji.run(["import", "evals", evals, "--grade-codes", "gbt39046"])
+        XCTAssertEqual(standard.status, 64)
+        XCTAssertTrue(standard.stderr.contains("names a standard, not a direction") && standard.stderr.contains("one-is-best"), standard.stderr)
+        let help = try sanji.ok(["import", "evals", "--help"])
+        XCTAssertTrue(help.contains("one-is-best   1 = 非常满意") && help.contains("five-is-best  5 = 非常满意"), help)
+        XCTAssertTrue(try sanji.ok(["import", "evals", evals, "--grade-codes", "one-is-best"]).contains("1 new"))
+
+        // 回访 follows 整改, at the command and in a file.
+        let early = try sanji.run(["eval", "revisit", "N1", "--grade", "满意", "--at", "2026-11-03 10:00"])
+        XCTAssertEqual(early.status, 1)
+        XCTAssertTrue(early.stderr.contains("has no 整改 yet; 回访 follows 整改") && early.stderr.contains("sanji eval rectify N1"), early.stderr)
+        let file = try sanji.write("r.csv", "eval_id,grade,channel,evaluated_at,revisited_at,revisit_grade\nN2,不满意,device,2026-11-02 10:00,2026-11-03 10:00,满意\n")
+        let rejected = try sanji.run(["import", "evals", file])
+        XCTAssertTrue(rejected.stderr.contains("r.csv:2: revisited_at: is given but the 差评 has no 整改"), rejected.stderr)
+
+        // An upheld appeal takes the 差评 out of the figures; its record stays, counted apart.
+        try sanji.ok(["eval", "add", "--grade", "满意", "--at", "2026-11-02 11:00"])
+        var total = try XCTUnwrap((try json(try sanji.ok(["dashboard", "--month", "2026-11", "--format", "json"])) as? [String: Any])?["total"] as? [String: Any])
+        XCTAssertEqual(total["satisfaction_rate"] as? Double, 0.5)
+        XCTAssertTrue(try sanji.run(["eval", "appeal", "N1", "--upheld"]).stderr.contains("--reason"))
+        let appealed = try sanji.ok(["eval", "appeal", "N1", "--upheld", "--reason", "复核：误操作", "--at", "2026-11-04 09:00"])
+        XCTAssertTrue(appealed.contains("申诉成立"), appealed)
+        total = try XCTUnwrap((try json(try sanji.ok(["dashboard", "--month", "2026-11", "--format", "json"])) as? [String: Any])?["total"] as? [String: Any])
+        XCTAssertEqual(total["satisfaction_rate"] as? Double, 1)
+        XCTAssertEqual(total["bad_reviews"] as? Int, 0)
+        XCTAssertEqual(total["appeals_upheld"] as? Int, 1)
+        XCTAssertEqual(total["evaluations"] as? Int, 1)
+        XCTAssertTrue(try sanji.ok(["eval", "list"]).contains("申诉成立"))
+        let listed = try XCTUnwrap(try json(try sanji.ok(["exceptions", "--month", "2026-11", "--kind", "bad-review", "--format", "json"])) as? [[String: Any]])
+        XCTAssertEqual(listed.map { $0["eval_id"] as? String }, ["N1"])
+        XCTAssertEqual(listed.first?["appeal"] as? String, "upheld")
+
+        // No 通报 for a month that has not begun; the month still running says 截至 today.
+        let future = try sanji.run(["report", "monthly", "2099-01"])
+        XCTAssertEqual(future.status, 1)
+        XCTAssertTrue(future.stderr.contains("2099-01 has not begun"), future.stderr)
+        let today = Day(number: Int(Date().timeIntervalSince1970 + 8 * 3600) / 86_400)
+        let running = try sanji.ok(["report", "monthly", String(today.description.prefix(7))])
+        let (y, m, dd) = today.components
+        XCTAssertTrue(running.contains("数据截至 \(y) 年 \(m) 月 \(dd) 日"), running)
     }
 
     func testErrorsAreClearAndActionable() throws {

@@ -82,7 +82,8 @@ final class ImportTests: XCTestCase {
     func testReimport_isIdempotent_andALaterExportCompletesTheCase() throws {
         let f = try StoreFixture()
         let first = "A1,CJ001,2026-09-29 09:00,window,,,\nA2,SB001,2026-11-02 09:00,mobile,2026-11-02 09:05,approved,0\n"
-        XCTAssertEqual(try f.importCases(first), { var r = ImportReport(); r.rows = 2; r.new = 2; r.summaryRows = 2; return r }())
+        // A1: its acceptance day and its deadline's day; A2 (即办, done the same day): one row.
+        XCTAssertEqual(try f.importCases(first), { var r = ImportReport(); r.rows = 2; r.new = 2; r.summaryRows = 3; return r }())
         let rev = try f.store.currentRev()
         let summary = try f.store.summaryRows()
         let again = try f.importCases(first)
@@ -112,21 +113,21 @@ final class ImportTests: XCTestCase {
             XCTFail()
         } catch let e as ImportRejected {
             let text = e.issues.map(\.description)
-            XCTAssertTrue(text[0].hasPrefix("evals.csv:2: grade: \"2\" is a numeric grade; say which codes the file uses with --grade-codes"), "\(text)")
+            XCTAssertTrue(text[0].hasPrefix("evals.csv:2: grade: \"2\" is a numeric grade; say which way the file's numbers run with --grade-codes"), "\(text)")
             XCTAssertTrue(text[1].hasPrefix("evals.csv:3: case_no: no case A9 is recorded at this station"), "\(text)")
             XCTAssertTrue(text[2].hasPrefix("evals.csv:4: grade: \"好评\" is not a grade"), "\(text)")
             XCTAssertTrue(text[3].hasPrefix("evals.csv:5: rectified_at: only a 差评"), "\(text)")
             XCTAssertEqual(text.count, 4)
         }
-        // GB/T 39046: 4 = 不满意; five-is-best: 4 = 满意.
-        XCTAssertEqual(try f.importEvals("E1,A1,4,device,2026-11-02 10:00,,,\n", codes: .gbt39046).new, 1)
+        // one-is-best: 4 = 不满意; five-is-best: 4 = 满意.
+        XCTAssertEqual(try f.importEvals("E1,A1,4,device,2026-11-02 10:00,,,\n", codes: .oneIsBest).new, 1)
         XCTAssertEqual(try f.importEvals("E2,A1,4,device,2026-11-02 10:00,,,\n", codes: .fiveIsBest).new, 1)
         var period = try f.store.dashboard(period: Period.month(year: 2026, month: 11)!, now: StoreFixture.now).total.figures
         XCTAssertEqual(period.badReviews, 1)
         XCTAssertEqual(period.counters.gradeSatisfied, 1)
         XCTAssertEqual(period.rectificationRate, Ratio(0, 1))
         // A later export carries the 整改 and 回访.
-        let r = try f.importEvals("E1,A1,4,device,2026-11-02 10:00,2026-11-05 10:00,2026-11-06 10:00,满意\n", codes: .gbt39046)
+        let r = try f.importEvals("E1,A1,4,device,2026-11-02 10:00,2026-11-05 10:00,2026-11-06 10:00,满意\n", codes: .oneIsBest)
         XCTAssertEqual(r.updated, 1)
         period = try f.store.dashboard(period: Period.month(year: 2026, month: 11)!, now: StoreFixture.now).total.figures
         XCTAssertEqual(period.rectificationRate, Ratio(1, 1))

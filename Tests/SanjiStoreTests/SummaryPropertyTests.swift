@@ -96,16 +96,22 @@ final class SummaryPropertyTests: XCTestCase {
         // The test's own oracle, from first principles.
         let catalog = try f.store.catalog()
         var oracle: [SummaryKey: SummaryCounters] = [:]
-        for (_, c) in cases {
+        var lateOracle: Set<String> = []
+        for (no, c) in cases {
             let acceptDay = z.day(of: c.accepted)
             oracle[SummaryKey(day: acceptDay, item: c.item), default: SummaryCounters()].accepted += 1
             if c.channel == .online || c.channel == .mobile || c.channel == .kiosk {
                 oracle[SummaryKey(day: acceptDay, item: c.item)]!.acceptedOnline += 1
             }
             if c.channel == .agent { oracle[SummaryKey(day: acceptDay, item: c.item)]!.assisted += 1 }
+            let deadline = catalog.calendar.deadline(acceptedOn: acceptDay, workingDays: catalog.items[c.item]!.promisedDays)
+            let dueKey = SummaryKey(day: deadline, item: c.item)
+            oracle[dueKey, default: SummaryCounters()].due += 1
+            if let done = c.done, z.day(of: done) <= deadline { oracle[dueKey]!.dueMet += 1 }
+            if let done = c.done, z.day(of: done) > deadline { lateOracle.insert(no) }
+            if c.done == nil, deadline < z.day(of: StoreFixture.now) { lateOracle.insert(no) }
             if let done = c.done {
                 let key = SummaryKey(day: z.day(of: done), item: c.item)
-                let deadline = catalog.calendar.deadline(acceptedOn: acceptDay, workingDays: catalog.items[c.item]!.promisedDays)
                 oracle[key, default: SummaryCounters()].completed += 1
                 oracle[key]!.completedOnTime += z.day(of: done) <= deadline ? 1 : 0
                 oracle[key]!.completedImmediate += z.day(of: done) == acceptDay ? 1 : 0
@@ -115,10 +121,21 @@ final class SummaryPropertyTests: XCTestCase {
         for (_, e) in evals {
             let key = SummaryKey(day: z.day(of: e.at), item: e.item)
             oracle[key, default: SummaryCounters()][e.grade] += 1
-            oracle[key]!.badRectified += e.rectified ? 1 : 0
-            oracle[key]!.badRevisited += e.revisited ? 1 : 0
         }
         XCTAssertEqual(stored, oracle, "seed \(seed): summary rows differ from the test's oracle")
+        // Exception records: every 差评 with its follow-up, and every case late or open past its deadline.
+        var reviews: [String: (Bool, Bool)] = [:]
+        var late: Set<String> = []
+        for x in try f.store.exceptionRecords() {
+            switch x {
+            case .badReview(let r): reviews[r.evalId] = (r.rectifiedDay != nil, r.revisitedDay != nil)
+            // A record stays once made; one whose completion was back-dated to its deadline is kept but was never late.
+            case .overdueCase(let c): if c.completedDay.map({ $0 > c.deadline }) ?? true { late.insert(c.caseNo) }
+            }
+        }
+        XCTAssertEqual(reviews.mapValues { [$0.0, $0.1] }, evals.filter { $0.value.grade.isBad }.mapValues { [$0.rectified, $0.revisited] },
+                       "seed \(seed): the 差评 records differ from the test's oracle")
+        XCTAssertEqual(late, lateOracle, "seed \(seed): the overdue-case records differ from the test's oracle")
         XCTAssertGreaterThan(cases.count, 300)
         XCTAssertGreaterThan(evals.count, 100)
     }

@@ -1,0 +1,180 @@
+/// A case that passed its deadline open, or was completed late: an exception record. It travels
+/// to the root beside the summary rows (docs/protocol.md) and holds no applicant detail: the
+/// 办件编号, the item and the dates only.
+public struct OverdueCase: Hashable, Sendable {
+    public var origin: String
+    public var caseNo: String
+    public var item: String
+    /// 实施部门 of the item when the record was made.
+    public var department: String
+    public var acceptedDay: Day
+    /// The promised deadline (承诺办结日).
+    public var deadline: Day
+    /// nil while open.
+    public var completedDay: Day?
+
+    public init(origin: String, caseNo: String, item: String, department: String, acceptedDay: Day, deadline: Day, completedDay: Day?) {
+        self.origin = origin
+        self.caseNo = caseNo
+        self.item = item
+        self.department = department
+        self.acceptedDay = acceptedDay
+        self.deadline = deadline
+        self.completedDay = completedDay
+    }
+
+    /// The record a case makes on `today`: completed after its deadline, or still open after it.
+    /// nil when the case is no exception (yet). A record, once made, is kept and updated: a case
+    /// that was open past its deadline stays listed for the days it was.
+    public static func of(_ c: CaseRecord, origin: String, department: String, zone: ZoneRule, today: Day) -> OverdueCase? {
+        let done = c.completedAt.map(zone.day(of:))
+        if let done, done <= c.deadline { return nil }
+        if done == nil, c.deadline >= today { return nil }
+        return OverdueCase(origin: origin, caseNo: c.caseNo, item: c.itemCode, department: department,
+                           acceptedDay: zone.day(of: c.acceptedAt), deadline: c.deadline, completedDay: done)
+    }
+
+    /// How the case stood as at the end of a period: open past its deadline, or completed late
+    /// within the period; nil when neither (on time, or its lateness belongs to another period).
+    public func state(at a: AsAt) -> OverdueState? {
+        if acceptedDay <= a.lastDay, deadline < a.deadlineCut, completedDay.map({ $0 > a.lastDay }) ?? true { return .open }
+        if let done = completedDay, done > deadline, a.period.from <= done, done <= a.lastDay { return .completedLate }
+        return nil
+    }
+
+    /// Working days past the deadline: to its completion, or to the period's end while open.
+    public func workingDaysOverdue(at a: AsAt, calendar: WorkCalendar) -> Int {
+        let end = completedDay.map { min($0, a.lastDay) } ?? a.lastDay
+        return calendar.workingDays(from: deadline.adding(days: 1), through: end)
+    }
+}
+
+public enum OverdueState: String, Sendable {
+    /// Still open past its deadline at the period's end (期末超期未办结).
+    case open
+    /// Completed within the period, after its deadline (超期办结).
+    case completedLate = "completed_late"
+}
+
+/// A 差评 as an exception record: what its follow-up figures need, dated, so that they can be
+/// computed as at any day. No applicant detail and no free text (an appeal's reason stays home).
+public struct BadReview: Hashable, Sendable {
+    public var origin: String
+    public var evalId: String
+    public var item: String
+    public var grade: Grade
+    public var channel: EvalChannel
+    public var day: Day
+    public var named: Bool
+    public var rectifiedDay: Day?
+    public var revisitedDay: Day?
+    public var revisitGrade: Grade?
+    public var appeal: AppealDecision?
+    public var appealDay: Day?
+
+    public init(origin: String, evalId: String, item: String, grade: Grade, channel: EvalChannel, day: Day, named: Bool,
+                rectifiedDay: Day? = nil, revisitedDay: Day? = nil, revisitGrade: Grade? = nil, appeal: AppealDecision? = nil, appealDay: Day? = nil) {
+        self.origin = origin
+        self.evalId = evalId
+        self.item = item
+        self.grade = grade
+        self.channel = channel
+        self.day = day
+        self.named = named
+        self.rectifiedDay = rectifiedDay
+        self.revisitedDay = revisitedDay
+        self.revisitGrade = revisitGrade
+        self.appeal = appeal
+        self.appealDay = appealDay
+    }
+
+    /// The record of an evaluation; nil unless it is a 差评.
+    public static func of(_ e: EvaluationRecord, origin: String, zone: ZoneRule) -> BadReview? {
+        guard e.grade.isBad else { return nil }
+        return BadReview(origin: origin, evalId: e.evalId, item: e.itemCode, grade: e.grade, channel: e.channel, day: zone.day(of: e.evaluatedAt),
+                         named: e.named, rectifiedDay: e.rectifiedAt.map(zone.day(of:)), revisitedDay: e.revisitedAt.map(zone.day(of:)),
+                         revisitGrade: e.revisitGrade, appeal: e.appeal?.decision, appealDay: e.appeal.map { zone.day(of: $0.decidedAt) })
+    }
+
+    /// The last day for its 整改: `rectifyDays` working days after the evaluation.
+    public func rectifyDue(_ catalog: Catalog) -> Day { catalog.calendar.deadline(acceptedOn: day, workingDays: catalog.rectifyDays) }
+
+    public func rectified(by day: Day) -> Bool { rectifiedDay.map { $0 <= day } ?? false }
+    public func revisited(by day: Day) -> Bool { revisitedDay.map { $0 <= day } ?? false }
+    /// Taken out of the figures by an upheld appeal decided by `day`.
+    public func upheld(by day: Day) -> Bool { appeal == .upheld && (appealDay.map { $0 <= day } ?? false) }
+    public func appealDecided(by day: Day) -> AppealDecision? { appealDay.map { $0 <= day } == true ? appeal : nil }
+
+    /// Past its 整改 limit and not rectified, as at the end of a period (超期未整改), unless an
+    /// upheld appeal took it out.
+    public func overdueUnrectified(at a: AsAt, catalog: Catalog) -> Bool {
+        day <= a.lastDay && !rectified(by: a.lastDay) && !upheld(by: a.lastDay) && rectifyDue(catalog) < a.deadlineCut
+    }
+}
+
+/// One exception record as it travels: whole state, with the rev it has at its origin, so that
+/// the highest origin rev wins and replays change nothing (the same rule as summary rows).
+public enum ExceptionRecord: Hashable, Sendable {
+    case overdueCase(OverdueCase)
+    case badReview(BadReview)
+
+    public var origin: String {
+        switch self {
+        case .overdueCase(let c): c.origin
+        case .badReview(let r): r.origin
+        }
+    }
+
+    /// The case number or evaluation id: unique per origin and kind.
+    public var id: String {
+        switch self {
+        case .overdueCase(let c): c.caseNo
+        case .badReview(let r): r.evalId
+        }
+    }
+
+    /// The day whose month the record belongs to in digests and healing: acceptance or evaluation.
+    public var day: Day {
+        switch self {
+        case .overdueCase(let c): c.acceptedDay
+        case .badReview(let r): r.day
+        }
+    }
+}
+
+public struct ExceptionRowState: Hashable, Sendable {
+    public var originRev: UInt64
+    public var record: ExceptionRecord
+
+    public init(originRev: UInt64, record: ExceptionRecord) {
+        self.originRev = originRev
+        self.record = record
+    }
+}
+
+/// The moment a period's figures and lists describe (docs/figures.md, "as at the period's
+/// end"): the end of its last day, or now for a period that has not ended.
+public struct AsAt: Hashable, Sendable {
+    public let period: Period
+    /// The last day whose events count: the period's last day, or today while it runs.
+    public let lastDay: Day
+    /// A deadline (or 整改 limit) before this day has passed: the day after an ended period, or
+    /// today while it runs (a case due today is not late yet).
+    public let deadlineCut: Day
+
+    /// nil for a period that has not begun.
+    public init?(_ period: Period, today: Day) {
+        guard period.from <= today else { return nil }
+        self.period = period
+        if period.to < today {
+            lastDay = period.to
+            deadlineCut = period.to.adding(days: 1)
+        } else {
+            lastDay = today
+            deadlineCut = today
+        }
+    }
+
+    /// Whether the period is over (its figures will not change except by late-arriving records).
+    public var ended: Bool { deadlineCut > lastDay }
+}

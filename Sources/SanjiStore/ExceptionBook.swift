@@ -1,0 +1,158 @@
+import GRDB
+import SanjiCore
+
+/// The exception tables (`exception_case`, `exception_review`): whole records per (origin, case
+/// or evaluation), stamped with revs from the same counter as summary rows so that they travel
+/// in the same stream (docs/protocol.md, ROWS).
+enum ExceptionBook {
+    static let caseColumns = "origin, case_no, item, department, accepted_day, deadline, completed_day"
+    static let reviewColumns = "origin, eval_id, item, grade, channel, day, named, rectified_day, revisited_day, revisit_grade, appeal, appeal_day"
+
+    static func readCase(_ r: Row, offset i: Int = 0) -> OverdueCase {
+        OverdueCase(origin: r[i], caseNo: r[i + 1], item: r[i + 2], department: r[i + 3], acceptedDay: Day(r[i + 4] as String) ?? Day(number: 0),
+                    deadline: Day(r[i + 5] as String) ?? Day(number: 0), completedDay: (r[i + 6] as String?).flatMap { Day($0) })
+    }
+
+    static func readReview(_ r: Row, offset i: Int = 0) -> BadReview {
+        BadReview(origin: r[i], evalId: r[i + 1], item: r[i + 2], grade: Grade(rawValue: r[i + 3]) ?? .dissatisfied,
+                  channel: EvalChannel(rawValue: r[i + 4]) ?? .window, day: Day(r[i + 5] as String) ?? Day(number: 0), named: r[i + 6],
+                  rectifiedDay: (r[i + 7] as String?).flatMap { Day($0) }, revisitedDay: (r[i + 8] as String?).flatMap { Day($0) },
+                  revisitGrade: (r[i + 9] as String?).flatMap(Grade.init(rawValue:)),
+                  appeal: (r[i + 10] as String?).flatMap(AppealDecision.init(rawValue:)), appealDay: (r[i + 11] as String?).flatMap { Day($0) })
+    }
+
+    static func arguments(_ record: ExceptionRecord) -> StatementArguments {
+        switch record {
+        case .overdueCase(let c):
+            [c.origin, c.caseNo, c.item, c.department, c.acceptedDay.description, c.deadline.description, c.completedDay?.description]
+        case .badReview(let b):
+            [b.origin, b.evalId, b.item, b.grade.rawValue, b.channel.rawValue, b.day.description, b.named, b.rectifiedDay?.description,
+             b.revisitedDay?.description, b.revisitGrade?.rawValue, b.appeal?.rawValue, b.appealDay?.description]
+        }
+    }
+
+    /// The record held for `record`'s key, if any.
+    static func fetch(_ db: Database, like record: ExceptionRecord) throws -> ExceptionRecord? {
+        switch record {
+        case .overdueCase(let c):
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(caseColumns) FROM exception_case WHERE origin = ? AND case_no = ?"),
+                             arguments: [c.origin, c.caseNo]).map { .overdueCase(readCase($0)) }
+        case .badReview(let b):
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(reviewColumns) FROM exception_review WHERE origin = ? AND eval_id = ?"),
+                             arguments: [b.origin, b.evalId]).map { .badReview(readReview($0)) }
+        }
+    }
+
+    /// Writes a record with these revs. `onlyIfNewer`: keep the held record unless `originRev` is
+    /// above its own (a relayed copy); returns whether anything was written.
+    @discardableResult
+    static func write(_ db: Database, _ record: ExceptionRecord, originRev: Int64, rev: Int64, onlyIfNewer: Bool) throws -> Bool {
+        let (table, columns, count) = switch record {
+        case .overdueCase: ("exception_case", caseColumns, 7)
+        case .badReview: ("exception_review", reviewColumns, 12)
+        }
+        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let keys = Array(names.prefix(2))
+        let updates = (names.dropFirst(2) + ["origin_rev", "rev"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let sql = """
+            INSERT INTO \(table) (\(columns), origin_rev, rev) VALUES (\(Array(repeating: "?", count: count + 2).joined(separator: ", ")))
+            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(updates)
+            \(onlyIfNewer ? "WHERE excluded.origin_rev > \(table).origin_rev" : "")
+            """
+        var args = arguments(record)
+        args += [originRev, rev]
+        try db.cachedStatement(sql: sql).execute(arguments: args)
+        return db.changesCount > 0
+    }
+
+    /// Every record with a rev above `after`, at most `limit` of each table, with its rev.
+    static func above(_ db: Database, after: UInt64, limit: Int) throws -> [(rev: UInt64, row: ExceptionRowState)] {
+        var out: [(UInt64, ExceptionRowState)] = []
+        for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(caseColumns), origin_rev, rev FROM exception_case WHERE rev > ? ORDER BY rev LIMIT ?"),
+                                  arguments: [Int64(after), limit]) {
+            out.append((UInt64(r[8] as Int64), ExceptionRowState(originRev: UInt64(r[7] as Int64), record: .overdueCase(readCase(r)))))
+        }
+        for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(reviewColumns), origin_rev, rev FROM exception_review WHERE rev > ? ORDER BY rev LIMIT ?"),
+                                  arguments: [Int64(after), limit]) {
+            out.append((UInt64(r[13] as Int64), ExceptionRowState(originRev: UInt64(r[12] as Int64), record: .badReview(readReview(r)))))
+        }
+        return out
+    }
+
+    /// Records of known nodes that may matter for the period `from…lastDay` (a superset: Core's
+    /// `ExceptionList` decides which do, and how they stood).
+    static func records(_ db: Database, from: Day, lastDay: Day) throws -> [ExceptionRecord] {
+        var out: [ExceptionRecord] = []
+        let (f, l) = (from.description, lastDay.description)
+        for r in try Row.fetchAll(db, sql: """
+            SELECT \(caseColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM exception_case x JOIN node n ON n.id = x.origin
+            WHERE x.accepted_day <= ? AND (x.completed_day IS NULL OR x.completed_day >= ?)
+            """, arguments: [l, f]) {
+            out.append(.overdueCase(readCase(r)))
+        }
+        for r in try Row.fetchAll(db, sql: """
+            SELECT \(reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM exception_review x JOIN node n ON n.id = x.origin
+            WHERE x.day <= ? AND (x.day >= ? OR x.rectified_day IS NULL OR x.rectified_day >= ?)
+            """, arguments: [l, f, f]) {
+            out.append(.badReview(readReview(r)))
+        }
+        return out
+    }
+
+    /// 差评 of known nodes not rectified today: the attention list's. Written so that SQLite
+    /// reads the partial index `exception_review_open`, not every 差评 ever made.
+    static let unrectifiedSQL = """
+        SELECT \(reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+        FROM node n JOIN exception_review x ON x.origin = n.id WHERE x.rectified_day IS NULL
+        """
+
+    static func unrectified(_ db: Database) throws -> [BadReview] {
+        try Row.fetchAll(db, sql: unrectifiedSQL).map { readReview($0) }
+    }
+
+    /// Every record held for `origin`, or for every origin.
+    static func all(_ db: Database, origin: String?) throws -> [ExceptionRecord] {
+        let filter = origin == nil ? "" : " WHERE origin = ?"
+        let args: StatementArguments = origin.map { [$0] } ?? []
+        return try Row.fetchAll(db, sql: "SELECT \(caseColumns) FROM exception_case\(filter) ORDER BY origin, case_no", arguments: args).map { .overdueCase(readCase($0)) }
+            + Row.fetchAll(db, sql: "SELECT \(reviewColumns) FROM exception_review\(filter) ORDER BY origin, eval_id", arguments: args).map { .badReview(readReview($0)) }
+    }
+}
+
+/// The exception records one write transaction makes or changes at the origin. Collected while
+/// the transaction runs, written before it commits (with `Ledger.flush`), each stamped with a new
+/// rev only if it changed.
+final class ExceptionLedger {
+    private let db: Database
+    private var pending: [String: ExceptionRecord] = [:]
+
+    init(_ db: Database) { self.db = db }
+
+    func put(_ record: ExceptionRecord) {
+        let key = (record.isCase ? "c:" : "r:") + record.id
+        pending[key] = record
+    }
+
+    /// Writes the records that differ from what is held; returns how many.
+    @discardableResult
+    func flush() throws -> Int {
+        guard !pending.isEmpty else { return 0 }
+        var rev = Int64(try Counter.value(db, .rev))
+        var written = 0
+        for record in pending.values.sorted(by: { ($0.isCase ? 0 : 1, $0.id) < ($1.isCase ? 0 : 1, $1.id) }) {
+            if try ExceptionBook.fetch(db, like: record) == record { continue }
+            rev += 1
+            try ExceptionBook.write(db, record, originRev: rev, rev: rev, onlyIfNewer: false)
+            written += 1
+        }
+        pending = [:]
+        try Counter.set(db, .rev, Int(rev))
+        return written
+    }
+}
+
+extension ExceptionRecord {
+    var isCase: Bool { if case .overdueCase = self { true } else { false } }
+}

@@ -1,0 +1,53 @@
+import GRDB
+import SanjiCore
+
+extension NodeStore {
+    /// Recomputes this node's own summary rows and exception records from its raw tables and
+    /// stamps every one that differs with a new rev, so that it travels up again. A migration
+    /// that changes what the rows hold asks for it (meta `rebuild_own_rows`); `open` runs it once,
+    /// with the code of this version. Rows of other origins are left to their own origins.
+    static func rebuildOwnRows(_ db: Database, identity: NodeIdentity, zone: ZoneRule, now: Timestamp) throws -> (rows: Int, exceptions: Int) {
+        let catalog = try CatalogStore.load(db)
+        let today = zone.day(of: now)
+        var truth: [SummaryKey: SummaryCounters] = [:]
+        let exceptions = ExceptionLedger(db)
+        let cases = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases")
+        try cases.each {
+            let c = CaseBook.read($0)
+            for (k, v) in Contribution.of(c, zone: zone) { truth[k, default: SummaryCounters()] += v }
+            let department = catalog.items[c.itemCode]?.department ?? ""
+            if let x = OverdueCase.of(c, origin: identity.id, department: department, zone: zone, today: today) { exceptions.put(.overdueCase(x)) }
+        }
+        let evals = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations")
+        try evals.each {
+            let e = EvaluationBook.read($0)
+            for (k, v) in Contribution.of(e, zone: zone) { truth[k, default: SummaryCounters()] += v }
+            if let x = BadReview.of(e, origin: identity.id, zone: zone) { exceptions.put(.badReview(x)) }
+        }
+        var held: [SummaryKey: SummaryCounters] = [:]
+        let cols = SummaryCounters.columns
+        let rows = try Row.fetchCursor(db, sql: "SELECT day, item, \(cols.joined(separator: ", ")) FROM summary WHERE origin = ?", arguments: [identity.id])
+        while let r = try rows.next() {
+            guard let day = Day(r[0] as String) else { continue }
+            held[SummaryKey(day: day, item: r[1])] = SummaryCounters(values: (0..<cols.count).map { r[$0 + 2] })
+        }
+        var rev = try Counter.value(db, .rev)
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
+            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
+            ON CONFLICT (origin, day, item) DO UPDATE SET
+            \(cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
+            """)
+        var changed = 0
+        for key in Set(truth.keys).union(held.keys).sorted() {
+            let want = truth[key] ?? SummaryCounters()
+            guard held[key] != want else { continue }
+            rev += 1
+            let values: [DatabaseValueConvertible] = [identity.id, key.day.description, key.item] + want.values + [rev, rev]
+            try upsert.execute(arguments: StatementArguments(values))
+            changed += 1
+        }
+        try Counter.set(db, .rev, rev)
+        return (changed, try exceptions.flush())
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import SanjiCore
+@testable import SanjiStore
+
+import XCTest
+
+/// Figures as a county statistician signs them (docs/figures.md), on real store files: cases carried
+/// from one month into the next, the state at a period's end, and data shaped like the seeds'.
+final class PeriodEndTests: XCTestCase {
+    let z = ZoneRule.shanghai
+
+    func month(_ m: Int) -> Period { Period.month(year: 2026, month: m)! }
+
+    /// 3 cases accepted in October and 4 completed (one carried over from September) was 133 %.
+    func testCompletionRate_countsWhatWasCarriedIn_andNeverPassesOneHundredPercent() throws {
+        let f = try StoreFixture()
+        _ = try f.importCases("""
+            S1,CJ001,2026-09-28 09:00,window,2026-10-09 10:00,approved,1
+            O1,SB001,2026-10-12 09:00,window,2026-10-12 10:00,approved,1
+            O2,SB001,2026-10-13 09:00,window,2026-10-13 10:00,approved,1
+            O3,SB001,2026-10-14 09:00,window,2026-10-14 10:00,approved,1
+            """ + "\n")
+        let oct = try f.store.dashboard(period: month(10), now: StoreFixture.now).total.figures
+        XCTAssertEqual([oct.openStart, oct.accepted, oct.completed, oct.openEnd], [1, 3, 4, 0])
+        XCTAssertEqual(oct.completionRate, Ratio(4, 4))
+        let sep = try f.store.dashboard(period: month(9), now: StoreFixture.now).total.figures
+        XCTAssertEqual([sep.openStart, sep.accepted, sep.completed, sep.openEnd], [0, 1, 0, 1])
+        XCTAssertEqual(sep.overdueOpenEnd, 0, "S1 was due 2026-10-13: not overdue at September's end")
+    }
+
+    /// A case open past its deadline at August's end and closed in October is 超期未办结 in August's
+    /// figures and list, whenever they are asked for; a 差评 rectified in October was unrectified.
+    func testAPastMonthShowsThatMonthsState_notToday() throws {
+        let f = try StoreFixture()
+        _ = try f.importCases("""
+            K1,CJ001,2026-08-03 09:00,window,2026-10-09 10:00,approved,1
+            K2,SB001,2026-08-10 09:00,window,2026-08-10 09:30,approved,1
+            """ + "\n")
+        _ = try f.importEvals("B1,K2,不满意,device,2026-08-10 10:00,2026-10-30 10:00,2026-10-31 10:00,满意\n")
+        let august = try f.store.dashboard(period: month(8), now: StoreFixture.now, breakdown: (.item, 10))
+        let a = august.total.figures
+        XCTAssertEqual(a.overdueOpenEnd, 1, "K1 was due 2026-08-17 and still open at August's end")
+        XCTAssertEqual([a.badReviews, a.reviews.rectified, a.reviews.revisited], [1, 0, 0], "rectified and revisited in October")
+        XCTAssertEqual(a.rectificationRate, Ratio(0, 1))
+        XCTAssertEqual(august.breakdown?.rows.first { $0.key == "CJ001" }?.figures.overdueOpenEnd, 1, "by item too")
+        XCTAssertTrue(august.attention.unrectified.isEmpty, "today's attention list: it is rectified now")
+        let list = try f.store.exceptions(period: month(8), now: StoreFixture.now)
+        XCTAssertEqual(list.openOverdue.map(\.record.caseNo), ["K1"])
+        XCTAssertEqual(list.unrectifiedOverdue.map(\.record.evalId), ["B1"], "past its 10-working-day limit and unrectified at August's end")
+        // October: K1 completed late within it; B1 carried in, rectified within it.
+        let october = try f.store.exceptions(period: month(10), now: StoreFixture.now)
+        XCTAssertEqual(october.cases.map(\.state), [.completedLate])
+        XCTAssertEqual(october.reviews.map(\.carriedOver), [true])
+        XCTAssertEqual(october.reviews.first?.rectifiedDay, Day("2026-10-30"))
+        let o = try f.store.dashboard(period: month(10), now: StoreFixture.now).total.figures
+        XCTAssertEqual([o.openStart, o.completed, o.overdueOpenEnd], [1, 1, 0])
+        XCTAssertEqual(o.onTimeRate, Ratio(0, 1))
+        // A month not yet begun has no figures.
+        XCTAssertThrowsError(try f.store.dashboard(period: month(12), now: StoreFixture.now))
+    }
+
+    /// 汉中's 满意率 (9,498 evaluations, 5 差评) cut, 怀远's 压缩比 (2,147 of 3,087 days) rounded half
+    /// up, and a 汉中-style 办结率 with nothing carried in, from imported data of that shape.
+    func testTheSeedsFigures_fromDataShapedLikeTheirs() throws {
+        // 怀远: 承诺时限 compressed by 2,147 of 3,087 legal days over the items in scope:
+        // 63 items of 49 legal days; promised 0 (four 即办件), 12 (one) and 16 (58): 940 days.
+        var items = "code,name,type,department,levels,legal_days,promised_days,online_depth,max_visits,status\n"
+        for i in 0..<63 { items += "HY\(i),事项\(i),01,县局,county,49,\(i < 4 ? 0 : i == 4 ? 12 : 16),3,1,active\n" }
+        items += "CF1,处罚,02,县局,county,90,30,1,2,active\n"   // 依职权: out of scope
+        let f = try StoreFixture(items: items)
+        var county = try f.store.dashboard(period: month(11), now: StoreFixture.now).catalog[0]
+        XCTAssertEqual(county.timeCompressionRatio, Ratio(3087 - 940, 3087))
+        XCTAssertEqual(county.timeCompressionRatio.percentText(.halfUp), "69.55%")
+        XCTAssertTrue(try f.store.dashboard(period: month(11), now: StoreFixture.now).table(zone: z).contains("69.55%"))
+
+        // 汉中: 9,498 evaluations of which 5 差评; 766 accepted and 756 completed, nothing carried in.
+        var cases = "", evals = ""
+        for i in 0..<9498 {
+            let day = Day("2026-11-02")!.adding(days: i % 15)
+            if i < 766 { cases += "H\(i),HY0,\(day) 09:00,window,\(i < 756 ? "\(day) 10:00,approved,1" : ",,")\n" }
+            evals += "V\(i),,\(i < 5 ? "不满意" : "满意"),device,\(day) 11:00,,,\n"
+        }
+        _ = try f.importCases(cases)
+        _ = try f.importEvals(evals)
+        _ = try f.store.setRounding(.cut)
+        let d = try f.store.dashboard(period: month(11), now: StoreFixture.now)
+        XCTAssertEqual([d.total.figures.evaluations, d.total.figures.badReviews], [9498, 5])
+        XCTAssertEqual(d.rounding, .cut)
+        let table = d.table(zone: z)
+        XCTAssertTrue(table.contains("99.94%"), "满意率 cut, as 汉中 prints it")
+        XCTAssertEqual(d.total.figures.completionRate.percentText(.cut), "98.69%")
+        XCTAssertTrue(table.contains("98.69%"))
+        county = d.catalog[0]
+        XCTAssertEqual(county.timeCompressionRatio.percentText(d.rounding), "69.54%", "the same ratio cut")
+    }
+
+    /// A store made before v11 is migrated: its own summary rows are recomputed (cases due counted),
+    /// its 差评 and late cases get exception records, and all of it carries new revs to travel up again.
+    func testAnOlderStore_isRebuiltFromItsRawTables_andSendsItsRowsAgain() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-v10-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let pool = try DatabasePool(path: NodeStore.databaseURL(in: dir).path)
+        try Migrations.migrator.migrate(pool, upTo: "v10 no day index on summary rows")
+        let accepted = z.parse("2026-10-12 09:00")!.seconds, evaluated = z.parse("2026-10-12 10:00")!.seconds
+        try pool.write { db in
+            for (k, v) in [("node_id", "340321100201"), ("node_name", "某村"), ("level", "village"), ("time_zone", "Asia/Shanghai"), ("created_at", "0")] {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+            }
+            try db.execute(sql: "INSERT INTO node (id, name, level, parent, enrolled_at) VALUES ('340321100201', '某村', 'village', NULL, 0)")
+            // One open case due 2026-10-13, and one 差评, written as 0.1.0 wrote them (v1 counters, bad_rectified on the row).
+            try db.execute(sql: "INSERT INTO cases VALUES ('K1', 'SB001', ?, 'window', 0, '2026-10-13', NULL, NULL, NULL, '张三', '340321')", arguments: [accepted])
+            try db.execute(sql: "INSERT INTO evaluations VALUES ('E1', NULL, '', '不满意', 'device', ?, ?, NULL, NULL)", arguments: [evaluated, evaluated + 3600])
+            try db.execute(sql: """
+                INSERT INTO summary (origin, day, item, accepted, grade_dissatisfied, bad_rectified, origin_rev, rev) VALUES
+                ('340321100201', '2026-10-12', 'SB001', 1, 0, 0, 1, 1), ('340321100201', '2026-10-12', '', 0, 1, 1, 2, 2)
+                """)
+            try db.execute(sql: "UPDATE counter SET value = 2 WHERE name = 'rev'")
+        }
+        try pool.close()
+        let store = try NodeStore.open(in: dir)
+        XCTAssertEqual(try store.summaryRows(), try store.recomputedSummary())
+        XCTAssertEqual(try store.summaryRows()[SummaryKey(day: Day("2026-10-13")!, item: "SB001")]?.due, 1, "the deadline's row")
+        let records = try store.exceptionRecords()
+        XCTAssertEqual(records.map(\.id).sorted(), ["E1", "K1"])
+        guard case .badReview(let r)? = records.first(where: { $0.id == "E1" }) else { return XCTFail() }
+        XCTAssertEqual(r.rectifiedDay, Day("2026-10-12"))
+        // What changed is above what a parent had acknowledged (rev 2): the deadline's new row. The
+        // other two rows now read as the parent's copies do after its own migration: not resent.
+        let batch = try XCTUnwrap(try store.readBatch(after: 2))
+        XCTAssertEqual(Set(batch.summary.map(\.key.day.description)), ["2026-10-13"])
+        XCTAssertEqual(batch.exceptions.count, 2)
+        // And it happens once.
+        let rev = try store.currentRev()
+        XCTAssertEqual(try NodeStore.open(in: dir).currentRev(), rev)
+    }
+}
