@@ -60,6 +60,8 @@ let package = Package(
         .target(name: "SanjiTestSupport", path: "Tests/SanjiTestSupport"),
         .testTarget(name: "SanjiCLITests", dependencies: ["SanjiCore", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SanjiBusTests", dependencies: ["SanjiBus", "SanjiCore", "SanjiNode"]),
+        // Test tooling, not shipped: a TCP proxy that delays a link (the rural-link tests).
+        .executableTarget(name: "sanji-netproxy", path: "Tests/NetProxy"),
         .testTarget(name: "FederationTests", dependencies: ["SanjiCore", "SanjiStore", "SanjiBus", "SanjiTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]

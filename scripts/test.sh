@@ -10,6 +10,11 @@ source scripts/setup.sh
 test_tools=()
 command -v docker-compose >/dev/null 2>&1 || test_tools+=(docker-compose)
 command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
+# sqlite3 holds a store's write lock while a test checks that readers never wait for it.
+command -v sqlite3 >/dev/null 2>&1 || test_tools+=(sqlite3)
+# iproute2 (ip netns, tc) and iptables put stations on separate hosts over a shaped link.
+command -v ip >/dev/null 2>&1 || test_tools+=(iproute2)
+command -v iptables >/dev/null 2>&1 || test_tools+=(iptables)
 # libfaketime runs one station of a test with a wrong wall clock.
 ls /usr/lib/*-linux-gnu/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || test_tools+=(libfaketime)
 if [ ${#test_tools[@]} -gt 0 ]; then
@@ -25,6 +30,11 @@ fi
 echo "== build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null   # fail here if the build failed
+
+# The mixed-version tests run sanji 0.1.0, built from this repository's history: start that build
+# now, beside the benchmarks and the fuzzer; the tests wait for it (scripts/build-release.sh).
+echo "== building sanji 0.1.0 from history, in the background (for the mixed-version tests)"
+bash scripts/build-release.sh 0.1.0 > .build/release-0.1.0.log 2>&1 &
 
 echo "== every benchmark scenario, quick (figures in docs/benchmarks.md come from release builds)"
 .build/debug/sanji bench suite --quick

@@ -14,8 +14,9 @@ public enum WireMessage: Equatable, Sendable {
     case verify(request: UInt64)
     /// One origin's digests in answer to a VERIFY, relayed upward unchanged.
     case digest(request: UInt64, origin: String, months: [MonthDigest])
-    /// Asks `origin` (routed down the tree) to stamp its rows of these months anew, so that they travel up again.
-    case heal(origin: String, months: [String])
+    /// Asks `origin` (routed down the tree) to stamp its rows of these months anew, so that they
+    /// travel up again; with `seal`, followed by a seal of each month (drop what it no longer has).
+    case heal(origin: String, months: [String], seal: Bool)
 
     public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"
     /// SJP/2 (sanji 0.2.0): summary rows count cases due (not 差评 follow-up), and ROWS carry
@@ -27,14 +28,21 @@ public enum WireMessage: Equatable, Sendable {
         public var nodeId, name, level, software: String
         public var catalogSeq: UInt64
         public var rev: UInt64
+        /// Which copy of the node's store speaks (docs/protocol.md, HELLO), and the copies it
+        /// descends from, newest first.
+        public var incarnation: String
+        public var lineage: [String]
 
-        public init(nodeId: String, name: String, level: String, software: String, catalogSeq: UInt64, rev: UInt64) {
+        public init(nodeId: String, name: String, level: String, software: String, catalogSeq: UInt64, rev: UInt64,
+                    incarnation: String = "", lineage: [String] = []) {
             self.nodeId = nodeId
             self.name = name
             self.level = level
             self.software = software
             self.catalogSeq = catalogSeq
             self.rev = rev
+            self.incarnation = incarnation
+            self.lineage = lineage
         }
     }
 

@@ -22,7 +22,7 @@ public enum WireCodec {
         switch m {
         case .hello(let h):
             w.string(h.nodeId); w.string(h.name); w.string(h.level); w.string(h.software)
-            w.u64(h.catalogSeq); w.u64(h.rev)
+            w.u64(h.catalogSeq); w.u64(h.rev); w.string(h.incarnation); w.string(h.lineage.joined(separator: ","))
         case .welcome(let x):
             w.string(x.parentId); w.u64(x.cursor); w.u64(x.catalogSeq); w.u32(x.heartbeatMs)
         case .rows(let r):
@@ -38,7 +38,7 @@ public enum WireCodec {
                 switch n {
                 case .enrolment(let e):
                     w.u8(1); w.string(e.subject); w.u64(e.originRev); w.string(e.parent); w.string(e.level.rawValue); w.string(e.name)
-                    w.i64(e.enrolledAt); w.u8(e.revoked ? 1 : 0)
+                    w.i64(e.enrolledAt); w.u8(e.revoked ? 1 : 0); w.string(e.copyConflict)
                 case .status(let s):
                     w.u8(2); w.string(s.subject); w.u64(s.originRev); w.string(s.name); w.string(s.level.rawValue); w.string(s.software)
                     w.u64(s.catalogSeq); w.u32(UInt32(clamping: s.openCases)); w.u32(UInt32(clamping: s.overdueCases)); w.u32(UInt32(clamping: s.backlog)); w.i64(s.clockSkew)
@@ -47,6 +47,8 @@ public enum WireCodec {
             }
             w.u32(UInt32(r.exceptions.count))
             for x in r.exceptions { w.exception(x) }
+            w.u32(UInt32(r.seals.count))
+            for x in r.seals { w.string(x.origin); w.string(x.month); w.u64(x.floor); w.u64(x.originRev) }
         case .ack(let toRev, let cursor, let refused):
             w.u64(toRev); w.u64(cursor); w.u32(refused)
         case .catalog(let c):
@@ -71,10 +73,11 @@ public enum WireCodec {
             w.u64(request); w.string(origin)
             w.u32(UInt32(months.count))
             for m in months { w.string(m.month); w.u32(UInt32(clamping: m.rows)); w.u64(m.digest); w.u64(m.maxOriginRev) }
-        case .heal(let origin, let months):
+        case .heal(let origin, let months, let seal):
             w.string(origin)
             w.u32(UInt32(months.count))
             for m in months { w.string(m) }
+            w.u8(seal ? 1 : 0)
         }
         return w.out
     }
@@ -93,7 +96,9 @@ public enum WireCodec {
         switch frame[3] {
         case 1:
             message = .hello(.init(nodeId: try r.string("node-id"), name: try r.string("name"), level: try r.string("level"),
-                                   software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"), rev: try r.u64("rev")))
+                                   software: try r.string("software"), catalogSeq: try r.u64("catalog-seq"), rev: try r.u64("rev"),
+                                   incarnation: try r.string("incarnation"),
+                                   lineage: try r.string("lineage").split(separator: ",").map(String.init)))
         case 2:
             message = .welcome(.init(parentId: try r.string("parent-id"), cursor: try r.u64("cursor"), catalogSeq: try r.u64("catalog-seq"),
                                      heartbeatMs: try r.u32("heartbeat-ms")))
@@ -104,12 +109,19 @@ public enum WireCodec {
             let sc = try r.count("summary-count", minBytes: 8 + 3 * 2 + counterCount * 4)
             var summary: [SummaryRowState] = []
             summary.reserveCapacity(sc)
+            // A row that can be read but not accepted is refused on its own (docs/protocol.md,
+            // section 6): the rest of the batch still counts.
+            var malformed: [String] = []
             for _ in 0..<sc {
-                let origin = try r.repeatedString("origin"), day = try r.day("day"), item = try r.string("item")
+                let origin = try r.repeatedString("origin"), dayBytes = try r.span("day"), item = try r.string("item")
                 let originRev = try r.u64("origin-rev")
                 var counters: [Int] = []
                 counters.reserveCapacity(counterCount)
                 for _ in 0..<counterCount { counters.append(Int(try r.u32("counter"))) }
+                guard let day = r.withBytes(dayBytes, { Day(utf8: $0) }) else {
+                    malformed.append("summary row of \(origin): day \"\(String(decoding: r.data[dayBytes], as: UTF8.self))\" is not a YYYY-MM-DD date")
+                    continue
+                }
                 summary.append(SummaryRowState(origin: origin, key: SummaryKey(day: day, item: item), originRev: originRev,
                                                counters: SummaryCounters(values: counters)))
             }
@@ -120,7 +132,8 @@ public enum WireCodec {
                 case 1:
                     nodes.append(.enrolment(NodeEnrolment(
                         subject: try r.string("subject"), originRev: try r.u64("origin-rev"), parent: try r.string("parent"),
-                        level: try r.level("level"), name: try r.string("name"), enrolledAt: try r.i64("enrolled-at"), revoked: try r.bool("revoked"))))
+                        level: try r.level("level"), name: try r.string("name"), enrolledAt: try r.i64("enrolled-at"), revoked: try r.bool("revoked"),
+                        copyConflict: try r.string("copy-conflict"))))
                 case 2:
                     nodes.append(.status(NodeStatus(
                         subject: try r.string("subject"), originRev: try r.u64("origin-rev"), name: try r.string("name"),
@@ -134,8 +147,23 @@ public enum WireCodec {
             let xc = try r.count("exception-count", minBytes: 1 + 2 + 8 + 2)
             var exceptions: [ExceptionRowState] = []
             exceptions.reserveCapacity(xc)
-            for _ in 0..<xc { exceptions.append(try r.exception()) }
-            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes, exceptions: exceptions))
+            for _ in 0..<xc {
+                switch try r.exception() {
+                case .success(let x): exceptions.append(x)
+                case .failure(let why): malformed.append(why.reason)
+                }
+            }
+            let lc = try r.count("seal-count", minBytes: 2 + 2 + 8 + 8)
+            var seals: [MonthSeal] = []
+            for _ in 0..<lc {
+                let origin = try r.string("origin"), month = try r.string("month"), floor = try r.u64("floor"), originRev = try r.u64("origin-rev")
+                guard month.utf8.count == 7, Day(month + "-01") != nil else {
+                    malformed.append("seal of \(origin): \"\(month)\" is not a YYYY-MM month")
+                    continue
+                }
+                seals.append(MonthSeal(origin: origin, month: month, floor: floor, originRev: originRev))
+            }
+            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes, exceptions: exceptions, seals: seals, malformed: malformed))
         case 4:
             message = .ack(toRev: try r.u64("to-rev"), cursor: try r.u64("cursor"), refused: try r.u32("refused"))
         case 5:
@@ -192,7 +220,7 @@ public enum WireCodec {
             let mc = try r.count("month-count", minBytes: 2)
             var months: [String] = []
             for _ in 0..<mc { months.append(try r.month("month")) }
-            message = .heal(origin: origin, months: months)
+            message = .heal(origin: origin, months: months, seal: try r.bool("seal"))
         case let c:
             throw DecodeError(code: 400, reason: "command \(c) is unknown")
         }
@@ -326,47 +354,46 @@ public enum WireCodec {
             if let d = withBytes(r, { Day(utf8: $0) }) { return d }
             throw DecodeError(code: 400, reason: "\(f): \"\(String(decoding: data[r], as: UTF8.self))\" is not a YYYY-MM-DD date")
         }
-        /// An optional day: empty for none.
-        mutating func optionalDay(_ f: String) throws(DecodeError) -> Day? {
-            let r = try span(f)
-            if r.isEmpty { return nil }
-            if let d = withBytes(r, { Day(utf8: $0) }) { return d }
-            throw DecodeError(code: 400, reason: "\(f): \"\(String(decoding: data[r], as: UTF8.self))\" is not a YYYY-MM-DD date or empty")
-        }
-        mutating func grade(_ f: String, optional: Bool) throws(DecodeError) -> Grade? {
-            let v = try u8(f)
-            if v == 0, optional { return nil }
-            guard (1...5).contains(v) else { throw DecodeError(code: 400, reason: "\(f): \(v) is not a grade (1 非常满意 … 5 非常不满意)") }
-            return Grade.allCases[Int(v) - 1]
-        }
-        mutating func exception() throws(DecodeError) -> ExceptionRowState {
+        /// One exception row: a frame that cannot be read further throws; a row that reads but
+        /// cannot be (a 差评 graded 满意, a day that does not exist) is a failure with the reason.
+        mutating func exception() throws(DecodeError) -> Result<ExceptionRowState, Refusal> {
             switch try u8("exception-row kind") {
             case 1:
                 let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), caseNo = try string("case-no")
                 let item = try string("item"), department = try string("department")
-                let accepted = try day("accepted-day"), deadline = try day("deadline"), completed = try optionalDay("completed-day")
-                return ExceptionRowState(originRev: originRev, record: .overdueCase(OverdueCase(
-                    origin: origin, caseNo: caseNo, item: item, department: department, acceptedDay: accepted, deadline: deadline, completedDay: completed)))
+                let (accepted, deadline, completed) = (try string("accepted-day"), try string("deadline"), try string("completed-day"))
+                let what = "overdue case \(caseNo) of \(origin)"
+                guard let a = Day(accepted), let d = Day(deadline) else { return .failure(Refusal("\(what): accepted-day or deadline is not a YYYY-MM-DD date")) }
+                let done = completed.isEmpty ? nil : Day(completed)
+                guard completed.isEmpty || done != nil else { return .failure(Refusal("\(what): completed-day \"\(completed)\" is not a date")) }
+                return .success(ExceptionRowState(originRev: originRev, record: .overdueCase(OverdueCase(
+                    origin: origin, caseNo: caseNo, item: item, department: department, acceptedDay: a, deadline: d, completedDay: done))))
             case 2:
                 let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), evalId = try string("eval-id"), item = try string("item")
-                let grade = try self.grade("grade", optional: false)!
-                guard grade.isBad else { throw DecodeError(code: 400, reason: "grade: \(grade.rawValue) is not a 差评") }
-                let channelText = try string("channel")
-                guard let channel = EvalChannel(rawValue: channelText) else { throw DecodeError(code: 400, reason: "channel: \"\(channelText)\" is not an evaluation channel") }
-                let day = try self.day("day"), named = try bool("named")
-                let rectified = try optionalDay("rectified-day"), revisited = try optionalDay("revisited-day")
-                let revisitGrade = try self.grade("revisit-grade", optional: true)
-                let appeal: AppealDecision? = switch try u8("appeal") {
+                let gradeCode = try u8("grade"), channelText = try string("channel"), dayText = try string("day"), named = try bool("named")
+                let (rectifiedText, revisitedText) = (try string("rectified-day"), try string("revisited-day"))
+                let (revisitCode, appealCode, appealDayText) = (try u8("revisit-grade"), try u8("appeal"), try string("appeal-day"))
+                let what = "差评 \(evalId) of \(origin)"
+                guard (4...5).contains(gradeCode) else { return .failure(Refusal("\(what): grade \(gradeCode) is not a 差评 (4 不满意 or 5 非常不满意)")) }
+                guard let channel = EvalChannel(rawValue: channelText) else { return .failure(Refusal("\(what): channel \"\(channelText)\" is not an evaluation channel")) }
+                guard let day = Day(dayText) else { return .failure(Refusal("\(what): day \"\(dayText)\" is not a YYYY-MM-DD date")) }
+                func optionalDay(_ t: String) -> Day?? { t.isEmpty ? .some(nil) : Day(t).map { .some($0) } }
+                guard let rectified = optionalDay(rectifiedText), let revisited = optionalDay(revisitedText), let appealDay = optionalDay(appealDayText) else {
+                    return .failure(Refusal("\(what): a 整改, 回访 or appeal day is not a YYYY-MM-DD date"))
+                }
+                guard revisitCode <= 5 else { return .failure(Refusal("\(what): revisit-grade \(revisitCode) is not 0 or a grade 1…5")) }
+                let appeal: AppealDecision? = switch appealCode {
                 case 0: nil
                 case 1: .upheld
                 case 2: .rejected
-                case let v: throw DecodeError(code: 400, reason: "appeal: \(v) is not 0 (none), 1 (upheld) or 2 (rejected)")
+                default: nil
                 }
-                let appealDay = try optionalDay("appeal-day")
-                guard (appeal == nil) == (appealDay == nil) else { throw DecodeError(code: 400, reason: "appeal-day: given with no appeal, or missing for one") }
-                return ExceptionRowState(originRev: originRev, record: .badReview(BadReview(
-                    origin: origin, evalId: evalId, item: item, grade: grade, channel: channel, day: day, named: named, rectifiedDay: rectified,
-                    revisitedDay: revisited, revisitGrade: revisitGrade, appeal: appeal, appealDay: appealDay)))
+                guard appealCode <= 2 else { return .failure(Refusal("\(what): appeal \(appealCode) is not 0 (none), 1 (upheld) or 2 (rejected)")) }
+                guard (appeal == nil) == (appealDay == nil) else { return .failure(Refusal("\(what): appeal-day is given with no appeal, or missing for one")) }
+                return .success(ExceptionRowState(originRev: originRev, record: .badReview(BadReview(
+                    origin: origin, evalId: evalId, item: item, grade: Grade.allCases[Int(gradeCode) - 1], channel: channel, day: day, named: named,
+                    rectifiedDay: rectified, revisitedDay: revisited, revisitGrade: revisitCode == 0 ? nil : Grade.allCases[Int(revisitCode) - 1],
+                    appeal: appeal, appealDay: appealDay))))
             case let k:
                 throw DecodeError(code: 400, reason: "exception-row kind \(k) is unknown (1 overdue case, 2 bad review)")
             }

@@ -13,7 +13,7 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
         self.operation = operation
     }
 
-    public var description: String { "\(operation): \(String(cString: zmq_strerror(code)))" }
+    public var description: String { "\(operation): \(String(validatingCString: zmq_strerror(code)) ?? "error \(code)")" }
     public var isAgain: Bool { code == EAGAIN }
     public var isInterrupted: Bool { code == EINTR }
 }
@@ -87,7 +87,7 @@ public final class ZMQSocket {
         var buf = [CChar](repeating: 0, count: 512)
         var len = buf.count
         guard zmq_getsockopt(handle, option, &buf, &len) == 0 else { throw ZMQError("zmq_getsockopt \(option)") }
-        return String(cString: buf)
+        return Self.text(buf)
     }
 
     public func bind(_ endpoint: String) throws {
@@ -96,6 +96,11 @@ public final class ZMQSocket {
 
     public func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError("connect \(endpoint)") }
+    }
+
+    /// A NUL-terminated C buffer as text.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The endpoint actually bound (resolves `tcp://host:*`).
@@ -140,10 +145,31 @@ public final class ZMQSocket {
             let size = zmq_msg_size(&msg)
             let data = zmq_msg_data(&msg)!
             frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
-            if userId == nil, let p = zmq_msg_gets(&msg, "User-Id") { userId = String(cString: p) }
+            if userId == nil, let p = zmq_msg_gets(&msg, "User-Id") { userId = String(validatingCString: p) }
             if zmq_msg_more(&msg) == 0 { break }
         }
         return Received(frames: frames, userId: userId)
+    }
+}
+
+extension ZMQSocket {
+    /// Reports this socket's closed connections (ZMQ_EVENT_DISCONNECTED) on a PAIR socket the
+    /// caller polls: ZeroMQ drops a peer's connection by itself for a frame over the size limit or
+    /// one it cannot read, and says nothing else of it.
+    public func monitorDisconnects(_ context: ZMQContext, name: String) throws -> ZMQSocket {
+        let endpoint = "inproc://\(name)"
+        guard zmq_socket_monitor(handle, endpoint, ZMQ_EVENT_DISCONNECTED) == 0 else { throw ZMQError("zmq_socket_monitor") }
+        let pair = try ZMQSocket(context, .pair)
+        try pair.connect(endpoint)
+        return pair
+    }
+
+    /// One monitor event from a PAIR socket made by `monitorDisconnects`: the event number and the
+    /// endpoint it concerns, or nil when none is waiting.
+    public func monitorEvent() throws -> (event: UInt16, endpoint: String)? {
+        guard let m = try receive(), m.frames.count == 2, m.frames[0].count >= 2 else { return nil }
+        let event = UInt16(m.frames[0][0]) | UInt16(m.frames[0][1]) << 8
+        return (event, String(decoding: m.frames[1], as: UTF8.self))
     }
 }
 
@@ -172,14 +198,14 @@ public struct CurveKeyPair: Sendable, Equatable {
         var pub = [CChar](repeating: 0, count: 41)
         var sec = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&pub, &sec) == 0 else { throw ZMQError("zmq_curve_keypair") }
-        return CurveKeyPair(publicKey: String(cString: pub), secretKey: String(cString: sec))
+        return CurveKeyPair(publicKey: ZMQSocket.text(pub), secretKey: ZMQSocket.text(sec))
     }
 
     /// The public key of a secret key.
     public static func publicKey(of secret: String) -> String? {
         var pub = [CChar](repeating: 0, count: 41)
         guard secret.utf8.count == 40, zmq_curve_public(&pub, secret) == 0 else { return nil }
-        return String(cString: pub)
+        return ZMQSocket.text(pub)
     }
 
     /// True when `text` is a Z85 CURVE key (40 characters that decode to 32 bytes).
@@ -196,7 +222,7 @@ extension CurveKeyPair {
         guard raw.count == 32 else { return nil }
         var out = [CChar](repeating: 0, count: 41)
         guard zmq_z85_encode(&out, raw, 32) != nil else { return nil }
-        return String(cString: out)
+        return ZMQSocket.text(out)
     }
 }
 

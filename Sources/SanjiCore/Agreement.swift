@@ -92,12 +92,17 @@ public struct Agreement: Equatable, Sendable {
     public var differs: [String] = []
     /// Months whose copy differs and is below the origin's latest rev: rows still on their way.
     public var behind: [String] = []
+    /// Months where the copy holds more rows than the origin: rows the origin no longer has (a
+    /// store restored from an older backup, a write-ahead log lost). Sending the origin's rows
+    /// again cannot remove them; sealing the months can (`sanji verify --drop-extra`).
+    public var extra: [String] = []
 
-    public var agrees: Bool { differs.isEmpty && behind.isEmpty }
+    public var agrees: Bool { differs.isEmpty && behind.isEmpty && extra.isEmpty }
 
-    public init(differs: [String] = [], behind: [String] = []) {
+    public init(differs: [String] = [], behind: [String] = [], extra: [String] = []) {
         self.differs = differs
         self.behind = behind
+        self.extra = extra
     }
 
     public static func compare(origin: [MonthDigest], copy: [MonthDigest]) -> Agreement {
@@ -107,7 +112,9 @@ public struct Agreement: Equatable, Sendable {
         for month in Set(own.keys).union(held.keys).sorted() {
             let o = own[month], c = held[month]
             guard o?.rows != c?.rows || o?.digest != c?.digest else { continue }
-            if (c?.maxOriginRev ?? 0) < (o?.maxOriginRev ?? 0) {
+            if (c?.rows ?? 0) > (o?.rows ?? 0) {
+                result.extra.append(month)
+            } else if (c?.maxOriginRev ?? 0) < (o?.maxOriginRev ?? 0) {
                 result.behind.append(month)
             } else {
                 result.differs.append(month)

@@ -9,6 +9,8 @@ public struct CSVFile: Sendable {
     /// The same as a short list: a linear scan over ten names beats hashing on the hot path.
     private let columnList: [(name: String, index: Int)]
     private let utf8: [UInt8]
+    /// Fields in the header: a row with a value beyond them is refused, not cut.
+    public let headerCount: Int
 
     public struct Rejected: Error, Sendable {
         public let issues: [RowIssue]
@@ -22,7 +24,7 @@ public struct CSVFile: Sendable {
         do {
             (utf8, self.encoding) = try TextDecoder.utf8(from: bytes, encoding: encoding)
         } catch {
-            throw Rejected(issues: [RowIssue(file: name, line: 1, field: "encoding", message: error.message)])
+            throw Rejected(issues: [RowIssue(file: name, line: error.line, field: "encoding", message: error.message)])
         }
         var reader = CSVReader(bytes: utf8)
         guard let header = reader.next() else {
@@ -53,6 +55,7 @@ public struct CSVFile: Sendable {
         guard issues.isEmpty else { throw Rejected(issues: issues) }
         self.columns = columns
         columnList = columns.map { ($0.key, $0.value) }
+        headerCount = header.fields.count
     }
 
     /// The data records after the header. A syntax error ends the sequence and is reported
@@ -69,7 +72,14 @@ public struct CSVFile: Sendable {
             _ = reader.next()
         }
 
-        public mutating func next() -> CSVReader.Record? { reader.next() }
+        /// The next record with anything in it: a row of empty cells (`,,,`, what Excel writes
+        /// for a blank row inside a sheet) is passed over.
+        public mutating func next() -> CSVReader.Record? {
+            while let record = reader.next() {
+                if record.fields.contains(where: { !$0.trimmingSpaces.isEmpty }) { return record }
+            }
+            return nil
+        }
 
         public var syntaxIssue: RowIssue? {
             reader.error.map { RowIssue(file: name, line: $0.line, field: "csv", message: $0.message) }
@@ -86,6 +96,15 @@ public struct CSVFile: Sendable {
         }
         guard index >= 0, index < record.fields.count else { return "" }
         return record.fields[index].trimmingSpaces
+    }
+
+    /// The problem with a row that has a value in no column (more fields than the header), which
+    /// would otherwise be dropped without a word; nil when the extra cells are empty.
+    public func extraFields(_ record: CSVReader.Record) -> RowIssue? {
+        guard record.fields.count > headerCount,
+              let extra = record.fields[headerCount...].firstIndex(where: { !$0.trimmingSpaces.isEmpty }) else { return nil }
+        return RowIssue(file: name, line: record.line, field: "column \(extra + 1)",
+                        message: "the row has \(record.fields.count) fields but the header has \(headerCount); \"\(record.fields[extra].trimmingSpaces)\" is in no column (a comma inside a value must be quoted)")
     }
 
     /// Bytes counted for progress reports.

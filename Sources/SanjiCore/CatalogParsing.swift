@@ -5,8 +5,13 @@ public enum CatalogParsing {
 
     public static func parseItem(_ value: (String) -> String, problems: inout [RowParser.Problem]) -> CatalogItem? {
         let start = problems.count
-        let code = value("code")
-        if code.isEmpty { problems.append(("code", "is empty; every item needs its 事项编码")) }
+        var code = ""
+        switch Identifier.canonical(value("code")) {
+        case .success(let c):
+            code = c
+            if code.isEmpty { problems.append(("code", "is empty; every item needs its 事项编码")) }
+        case .failure(let why): problems.append(("code", why.reason))
+        }
         if code.count > CatalogItem.maxCodeLength { problems.append(("code", "is longer than \(CatalogItem.maxCodeLength) characters")) }
         let name = value("name")
         if name.isEmpty { problems.append(("name", "is empty; every item needs its 事项名称")) }

@@ -16,6 +16,8 @@ public struct NodeInfo: Sendable, Equatable {
     public var revoked = false
     /// Its clock minus its parent's, in seconds.
     public var clockSkew: Int64 = 0
+    /// A second copy of the node its parent refuses (two PCs running one station), or "".
+    public var copyConflict = ""
 
     public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int,
                 backlog: Int = 0, reporting: Bool) {
@@ -56,6 +58,23 @@ public struct UnrectifiedBadReviews: Sendable, Equatable {
     public var oldestDay: Day
 }
 
+/// A node whose rows count more cases completed or due than accepted, over all its history.
+public struct ImpossibleCounts: Sendable, Equatable {
+    public var node: String
+    public var name: String
+    public var accepted: Int
+    public var completed: Int
+    public var due: Int
+
+    public init(node: String, name: String, accepted: Int, completed: Int, due: Int) {
+        self.node = node
+        self.name = name
+        self.accepted = accepted
+        self.completed = completed
+        self.due = due
+    }
+}
+
 /// A node claimed by a parent other than the one it is enrolled under (refused with 409).
 public struct SubtreeConflict: Sendable, Equatable {
     public var subject: String
@@ -80,9 +99,17 @@ public struct Attention: Sendable {
     public var behindCatalog: [NodeInfo] = []
     public var unrectified: [UnrectifiedBadReviews] = []
     public var overdue: [NodeInfo] = []
+    /// Nodes whose rows, over their whole history, count more cases completed (or due) than
+    /// accepted: figures no station could have: a damaged or hostile copy.
+    public var impossible: [ImpossibleCounts] = []
+    /// Nodes two copies of which run (two PCs): the copy their parent refuses.
+    public var copies: [(node: NodeInfo, refused: String)] = []
 
     public init() {}
-    public var isEmpty: Bool { stale.isEmpty && conflicts.isEmpty && clockSkewed.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty }
+    public var isEmpty: Bool {
+        stale.isEmpty && conflicts.isEmpty && clockSkewed.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty
+            && impossible.isEmpty && copies.isEmpty
+    }
 }
 
 public enum DurationText {
@@ -153,6 +180,7 @@ extension DashboardReport {
         a.behindCatalog = nodes.filter { $0.id != selfId && ($0.catalogSeq ?? 0) < catalog.sequence }.sorted { $0.id < $1.id }
         a.clockSkewed = nodes.filter { abs($0.clockSkew) > Int64(catalog.clockSkewMinutes) * 60 }.sorted { $0.id < $1.id }
         a.overdue = nodes.filter { $0.overdueCases > 0 }.sorted { ($0.overdueCases, $1.id) > ($1.overdueCases, $0.id) }
+        a.copies = nodes.filter { !$0.copyConflict.isEmpty }.sorted { $0.id < $1.id }.map { ($0, $0.copyConflict) }
         a.unrectified = UnrectifiedBadReviews.perNode(unrectified, at: AsAt(Period(from: today, to: today), today: today)!, catalog: catalog, names: names)
         return a
     }

@@ -39,6 +39,9 @@ extension DashboardReport {
             ("behind_catalog", .array(attention.behindCatalog.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("catalog_sequence", $0.catalogSeq.map(JSONValue.int) ?? .null)]) })),
             ("unrectified_bad_reviews", .array(attention.unrectified.map { .object([("node", .string($0.node)), ("name", .string($0.name)), ("count", .int($0.count)), ("oldest_day", .string($0.oldestDay.description))]) })),
             ("overdue_open_cases", .array(attention.overdue.map { .object([("id", .string($0.id)), ("name", .string($0.name)), ("open", .int($0.openCases)), ("overdue", .int($0.overdueCases))]) })),
+            ("impossible_counts", .array(attention.impossible.map { .object([("id", .string($0.node)), ("name", .string($0.name)), ("accepted", .int($0.accepted)),
+                                                                               ("completed", .int($0.completed)), ("due", .int($0.due))]) })),
+            ("two_copies", .array(attention.copies.map { .object([("id", .string($0.node.id)), ("name", .string($0.node.name)), ("refused_copy", .string($0.refused))]) })),
         ])
     }
 
@@ -115,6 +118,8 @@ extension DashboardReport {
         for n in attention.behindCatalog { add("attention", n.id, "behind_catalog_sequence", .int(n.catalogSeq ?? 0)) }
         for u in attention.unrectified { add("attention", u.node, "unrectified_bad_reviews", .int(u.count)) }
         for n in attention.overdue { add("attention", n.id, "overdue_open_cases", .int(n.overdueCases)) }
+        for n in attention.impossible { add("attention", n.node, "impossible_counts", .string("accepted \(n.accepted) completed \(n.completed) due \(n.due)")) }
+        for c in attention.copies { add("attention", c.node.id, "two_copies_refused", .string(c.refused)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -219,6 +224,14 @@ extension DashboardReport {
             }
             for u in attention.unrectified {
                 out.append("  " + (zh ? "差评超期未整改  " : "bad review not rectified in time  ") + "\(u.node) \(u.name)  \(u.count)" + (zh ? " 件，最早 " : ", oldest ") + u.oldestDay.description)
+            }
+            for c in attention.copies {
+                out.append("  " + (zh ? "两份副本  " : "two copies  ") + "\(c.node.id) \(c.node.name)  "
+                           + (zh ? "另一台电脑上的副本 \(c.refused) 已被拒绝（sanji copies）" : "a second copy \(c.refused) is refused (sanji copies)"))
+            }
+            for n in attention.impossible {
+                out.append("  " + (zh ? "数据不可能  " : "impossible counts  ") + "\(n.node) \(n.name)  "
+                           + (zh ? "累计办结 \(n.completed)、到期 \(n.due)，多于受理 \(n.accepted)" : "completed \(n.completed), due \(n.due), more than accepted \(n.accepted)"))
             }
             for o in attention.overdue {
                 out.append("  " + (zh ? "超期未办结  " : "overdue open cases  ") + "\(o.id) \(o.name)  \(o.overdueCases)/\(o.openCases)" + (zh ? " (超期/在办)" : " (overdue/open)"))

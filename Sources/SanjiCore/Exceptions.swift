@@ -142,6 +142,26 @@ public enum ExceptionRecord: Hashable, Sendable {
     }
 }
 
+extension ExceptionRecord {
+    /// Why no station could have made this record, or nil (a deadline before acceptance, a 整改
+    /// before the evaluation …).
+    public var impossibility: String? {
+        switch self {
+        case .overdueCase(let c):
+            if c.deadline < c.acceptedDay { return "overdue case \(c.caseNo) of \(c.origin): deadline \(c.deadline) is before acceptance \(c.acceptedDay)" }
+            if let done = c.completedDay, done < c.acceptedDay { return "overdue case \(c.caseNo) of \(c.origin): completed \(done) before acceptance \(c.acceptedDay)" }
+        case .badReview(let r):
+            let what = "差评 \(r.evalId) of \(r.origin)"
+            for (name, d) in [("整改", r.rectifiedDay), ("回访", r.revisitedDay), ("申诉", r.appealDay)] {
+                if let d, d < r.day { return "\(what): \(name) \(d) is before the evaluation \(r.day)" }
+            }
+            // (回访 without 整改 is refused at intake, but a store from before 0.2.0 may hold one: it stays.)
+            if r.revisitGrade != nil, r.revisitedDay == nil { return "\(what): a 回访 grade without a 回访" }
+        }
+        return nil
+    }
+}
+
 public struct ExceptionRowState: Hashable, Sendable {
     public var originRev: UInt64
     public var record: ExceptionRecord

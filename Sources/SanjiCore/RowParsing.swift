@@ -11,31 +11,46 @@ public struct RowParser: Sendable {
     /// How far in the future a time may be before it is refused (a station's clock may be a little off).
     public let futureSkew: Int64
     public let gradeCodes: Grade.Codes?
+    /// Read plain numbers in time columns as Excel date serials (`--excel-dates`).
+    public let excelDates: Bool
 
-    public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil) {
+    public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil,
+                excelDates: Bool = false) {
         self.catalog = catalog
         self.level = level
         self.zone = zone
         self.now = now
         futureSkew = futureSkewSeconds
         self.gradeCodes = gradeCodes
+        self.excelDates = excelDates
+    }
+
+    /// An identifier in its canonical form (`Identifier`), or a problem with `field`.
+    public func identifier(_ text: String, field: String, problems: inout [Problem]) -> String {
+        switch Identifier.canonical(text) {
+        case .success(let id): return id
+        case .failure(let why):
+            problems.append((field, why.reason))
+            return ""
+        }
     }
 
     /// Reads a case. `value` returns the trimmed text of a column ("" when absent).
     /// Withdrawn items are not refused here: only a *new* case for one is (the caller knows).
     public func parseCase(_ value: (String) -> String, problems: inout [Problem]) -> (CaseRecord, CatalogItem)? {
         let start = problems.count
-        let caseNo = value("case_no")
-        if caseNo.isEmpty {
+        let caseNo = identifier(value("case_no"), field: "case_no", problems: &problems)
+        if caseNo.isEmpty, problems.count == start {
             problems.append(("case_no", "is empty; every case needs its 办件编号"))
         } else if caseNo.count > CaseRecord.maxCaseNoLength {
             problems.append(("case_no", "is longer than \(CaseRecord.maxCaseNoLength) characters"))
         }
         var item: CatalogItem?
-        let code = value("item_code")
-        if code.isEmpty {
+        let before = problems.count
+        let code = identifier(value("item_code"), field: "item_code", problems: &problems)
+        if code.isEmpty, problems.count == before {
             problems.append(("item_code", "is empty; name the item's 事项编码"))
-        } else {
+        } else if !code.isEmpty {
             switch catalog.itemForIntake(code, at: level) {
             case .success(let i): item = i
             case .failure(let p): problems.append(("item_code", p.description))
@@ -92,13 +107,13 @@ public struct RowParser: Sendable {
         problems: inout [Problem]
     ) rethrows -> EvaluationRecord? {
         let start = problems.count
-        let evalId = value("eval_id")
-        if evalId.isEmpty {
+        let evalId = identifier(value("eval_id"), field: "eval_id", problems: &problems)
+        if evalId.isEmpty, problems.count == start {
             problems.append(("eval_id", "is empty; every evaluation needs its id"))
         } else if evalId.count > 64 {
             problems.append(("eval_id", "is longer than 64 characters"))
         }
-        let caseNo = value("case_no")
+        let caseNo = identifier(value("case_no"), field: "case_no", problems: &problems)
         var theCase: CaseRecord?
         if !caseNo.isEmpty {
             theCase = try caseLookup(caseNo)
@@ -149,10 +164,28 @@ public struct RowParser: Sendable {
             if required { problems.append((field, "is empty; give an ISO 8601 time such as 2026-11-03T09:30:00+08:00 or 2026-11-03 09:30")) }
             return nil
         }
-        guard let t = zone.parse(text) else {
-            problems.append((field, "\"\(text)\" is not an ISO 8601 time (e.g. 2026-11-03T09:30:00+08:00, 2026-11-03 09:30)"))
+        let parsed: Timestamp
+        switch zone.parseResult(text) {
+        case .success(let t): parsed = t
+        case .failure(.noSuchDay(let y, let m, let d)):
+            problems.append((field, "\"\(text)\": there is no \(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(d, 2)) (\(y)-\(Day.pad(m, 2)) has \(Day.daysIn(year: y, month: m)) days)"))
+            return nil
+        case .failure(.clock):
+            problems.append((field, "\"\(text)\": the time of day is out of range (00:00 to 23:59)"))
+            return nil
+        case .failure(.format):
+            if let serial = zone.excelSerial(text) {
+                if excelDates {
+                    parsed = serial
+                    break
+                }
+                problems.append((field, "\"\(text)\" looks like an Excel date serial (\(zone.format(serial))); pass --excel-dates to read such numbers as dates"))
+                return nil
+            }
+            problems.append((field, "\"\(text)\" is not a time (e.g. 2026-11-03 09:30, 2026/11/3 9:30 or 2026-11-03T09:30:00+08:00)"))
             return nil
         }
+        let t = parsed
         if t.seconds > now.seconds + futureSkew {
             problems.append((field, "\(zone.format(t)) is in the future (now \(zone.format(now)), \(futureSkew / 60) minutes of clock skew allowed); check the station's clock or the export"))
             return nil

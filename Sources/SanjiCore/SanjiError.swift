@@ -18,6 +18,15 @@ public struct SanjiError: Error, CustomStringConvertible, Sendable {
     public var description: String { hint.map { "\(message)\n  hint: \($0)" } ?? message }
 }
 
+/// Why a value or a row is refused, in words; the caller adds where it stands (file, line, field).
+public struct Refusal: Error, Equatable, Sendable, CustomStringConvertible {
+    public let reason: String
+
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}
+
 /// One problem with one row of a file: rendered `file:line: field: what is wrong`.
 public struct RowIssue: Hashable, Sendable, CustomStringConvertible {
     public let file: String

@@ -103,6 +103,21 @@ public struct SummaryCounters: Hashable, Sendable {
     /// Cases completed after their deadline (on their completion day's row).
     public var completedLate: Int { completed - completedOnTime }
 
+    /// Why no station could have written this row, or nil: a part larger than its whole (more
+    /// cases online than accepted, more on time than completed …). Whether more cases were
+    /// completed than accepted can only be told over a node's whole history
+    /// (`Attention.impossible`).
+    public var impossibility: String? {
+        let parts: [(String, Int, String, Int)] = [
+            ("accepted_online", acceptedOnline, "accepted", accepted), ("assisted", assisted, "accepted", accepted),
+            ("completed_on_time", completedOnTime, "completed", completed), ("completed_immediate", completedImmediate, "completed", completed),
+            ("due_met", dueMet, "due", due),
+        ]
+        for (part, p, whole, w) in parts where p > w { return "\(part) \(p) is more than \(whole) \(w)" }
+        if visits > 99 * completed { return "visits \(visits) is more than 99 for each of \(completed) completed cases" }
+        return nil
+    }
+
     private static func combine(_ a: SummaryCounters, _ b: SummaryCounters, _ op: (Int, Int) -> Int) -> SummaryCounters {
         var r = SummaryCounters()
         r.accepted = op(a.accepted, b.accepted)

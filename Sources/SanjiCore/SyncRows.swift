@@ -23,8 +23,12 @@ public struct NodeEnrolment: Hashable, Sendable {
     public var name: String
     public var enrolledAt: Int64
     public var revoked: Bool
+    /// A second copy of the node that its parent refuses (two PCs running one station), by its
+    /// incarnation id; empty when there is none. Told upward so that the root sees it.
+    public var copyConflict: String
 
-    public init(subject: String, originRev: UInt64, parent: String, level: Level, name: String, enrolledAt: Int64, revoked: Bool) {
+    public init(subject: String, originRev: UInt64, parent: String, level: Level, name: String, enrolledAt: Int64, revoked: Bool,
+                copyConflict: String = "") {
         self.subject = subject
         self.originRev = originRev
         self.parent = parent
@@ -32,6 +36,7 @@ public struct NodeEnrolment: Hashable, Sendable {
         self.name = name
         self.enrolledAt = enrolledAt
         self.revoked = revoked
+        self.copyConflict = copyConflict
     }
 }
 
@@ -81,6 +86,24 @@ public enum NodeRowState: Hashable, Sendable {
     }
 }
 
+/// "These are all of `origin`'s rows and exception records of `month`": a receiver drops any it
+/// holds whose origin rev is below `floor` (the origin restamped all it has from `floor` on).
+/// Sent when a station lost rows for good and the county is told to forget them
+/// (`sanji verify --drop-extra`).
+public struct MonthSeal: Hashable, Sendable {
+    public var origin: String
+    public var month: String
+    public var floor: UInt64
+    public var originRev: UInt64
+
+    public init(origin: String, month: String, floor: UInt64, originRev: UInt64) {
+        self.origin = origin
+        self.month = month
+        self.floor = floor
+        self.originRev = originRev
+    }
+}
+
 /// Every row whose rev at the sender is in `(fromRev, toRev]`.
 public struct SyncBatch: Hashable, Sendable {
     public var fromRev: UInt64
@@ -88,16 +111,23 @@ public struct SyncBatch: Hashable, Sendable {
     public var summary: [SummaryRowState]
     public var nodes: [NodeRowState]
     public var exceptions: [ExceptionRowState]
+    public var seals: [MonthSeal]
+    /// Rows the decoder could read but not accept (an impossible day, a grade that is no 差评 …),
+    /// each with its reason: refused one by one, while the rest of the batch is applied.
+    public var malformed: [String]
 
-    public init(fromRev: UInt64, toRev: UInt64, summary: [SummaryRowState], nodes: [NodeRowState], exceptions: [ExceptionRowState] = []) {
+    public init(fromRev: UInt64, toRev: UInt64, summary: [SummaryRowState], nodes: [NodeRowState], exceptions: [ExceptionRowState] = [],
+                seals: [MonthSeal] = [], malformed: [String] = []) {
         self.fromRev = fromRev
         self.toRev = toRev
         self.summary = summary
         self.nodes = nodes
         self.exceptions = exceptions
+        self.seals = seals
+        self.malformed = malformed
     }
 
-    public var rowCount: Int { summary.count + nodes.count + exceptions.count }
+    public var rowCount: Int { summary.count + nodes.count + exceptions.count + seals.count + malformed.count }
 }
 
 /// Catalogue rows above a sequence, and the sequence the receiver holds once it applied them.

@@ -24,6 +24,13 @@ public enum TextEncoding: String, CaseIterable, Sendable {
 public enum TextDecoder {
     public struct DecodeError: Error, Equatable, Sendable {
         public let message: String
+        /// The line the problem is on, when it is on one.
+        public var line = 1
+
+        public init(message: String, line: Int = 1) {
+            self.message = message
+            self.line = line
+        }
     }
 
     /// Returns UTF-8 bytes without BOM and the encoding that was used.
@@ -37,6 +44,7 @@ public enum TextDecoder {
                 return try utf8(from: data, encoding: .utf16)
             }
             if isValidUTF8(data) { return (data, .utf8) }
+            if let mixed = mixedEncodingProblem(data) { throw mixed }
             do {
                 return (try convert(data, from: "GB18030"), .gb18030)
             } catch {
@@ -53,6 +61,40 @@ public enum TextDecoder {
         case .utf16:
             return (try convert(data, from: "UTF-16"), .utf16)
         }
+    }
+
+    /// A file that is not UTF-8 as a whole but has lines that are (with Chinese in them) mixes
+    /// encodings: someone pasted a GBK line into a UTF-8 file. Decoding it all as GBK would turn
+    /// 张三 into 寮犱笁 on the UTF-8 lines, so it is refused, naming a line of each kind.
+    static func mixedEncodingProblem(_ data: [UInt8]) -> DecodeError? {
+        var utf8Line: Int?, otherLine: Int?
+        var line = 1
+        var start = 0
+        func judge(_ end: Int) {
+            let slice = data[start..<end]
+            guard slice.contains(where: { $0 >= 0x80 }) else { return }
+            let text = slice.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) } ?? nil
+            if let text {
+                // GBK bytes can happen to form valid UTF-8, but then as Latin or Cyrillic letters
+                // (two-byte sequences), hardly ever as Chinese: only Chinese counts as UTF-8 here.
+                let scalars = text.unicodeScalars
+                if utf8Line == nil, scalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }),
+                   !scalars.contains(where: { (0x80...0x7FF).contains($0.value) }) {
+                    utf8Line = line
+                }
+            } else if otherLine == nil {
+                otherLine = line
+            }
+        }
+        for (i, b) in data.enumerated() where b == 0x0A {
+            judge(i)
+            line += 1
+            start = i + 1
+        }
+        judge(data.count)
+        guard let u = utf8Line, let o = otherLine else { return nil }
+        return DecodeError(message: "the file mixes encodings: line \(u) is UTF-8 but line \(o) is not (GBK?); save the whole file in one encoding (UTF-8) and import it again",
+                           line: o)
     }
 
     public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {

@@ -31,6 +31,8 @@ public final class NodeRuntime: @unchecked Sendable {
     let context = ZMQContext()
     var zap: ZMQSocket?
     var router: ZMQSocket?
+    /// The router's closed connections (ZeroMQ drops a connection by itself for an oversized frame).
+    var monitor: ZMQSocket?
     var dealer: ZMQSocket?
     let keys: (publicKey: String, secretKey: String)
     let config: LinkConfig
@@ -42,10 +44,18 @@ public final class NodeRuntime: @unchecked Sendable {
         var catalogSeq: UInt64
         var lastCatalogSentMs: Int64 = -1_000_000
         var connected = true
+        /// The copy (incarnation) of the child accepted on its route.
+        var incarnation = ""
     }
     var children: [String: ChildSession] = [:]
-    /// The routing id of the connection each child (by its ZAP User-Id) last spoke on.
+    /// The routing id of the connection each child's accepted copy speaks on.
     var routes: [String: [UInt8]] = [:]
+    /// Connections that said a HELLO this node accepted, and whose they are: nothing else is taken
+    /// from a connection before that (docs/protocol.md, section 5).
+    var admitted: [[UInt8]: String] = [:]
+    /// When a refusal (revoked, another copy, HELLO first) was last told and logged, per child and code:
+    /// a refused node is told once a minute, not on every message.
+    var lastTold: [String: Int64] = [:]
     var allowedKeys: [String: String] = [:]
     var allowedKeysLoadedMs: Int64 = -1_000_000
 
@@ -64,6 +74,19 @@ public final class NodeRuntime: @unchecked Sendable {
     /// This node's clock minus its parent's, from the parent's heartbeats (seconds).
     var clockSkew: Int64 = 0
 
+    /// Refused by the parent (revoked, another copy, an older protocol): not before this time again.
+    var refusedUntilMs: Int64 = 0
+    var refusalBackoffMs: Int64 = 60_000
+    /// Which copy of the store this is; said in every HELLO.
+    var incarnation: Incarnation
+    /// The store's files as serve found them: removed or replaced under it, serve stops.
+    var files: StoreFiles
+    var lastFilesCheckMs: Int64 = 0
+    var lastRollupRev: UInt64 = 0
+    var lastRollupMs: Int64 = 0
+    /// Set when a condition no retry can mend stops the node (serve then exits non-zero).
+    var fatal: SanjiError?
+
     var localRev: UInt64 = 0
     var localCatalogSeq: UInt64 = 0
     var lastRevCheckMs: Int64 = 0
@@ -81,6 +104,8 @@ public final class NodeRuntime: @unchecked Sendable {
         keys = try store.loadKeys()
         config = try store.linkConfig()
         uplink = UplinkState(window: options.window, retransmitMs: options.retransmitMs)
+        incarnation = try store.incarnation()
+        files = StoreFiles.current(in: store.directory)
     }
 
     public func stop() {
@@ -98,22 +123,28 @@ public final class NodeRuntime: @unchecked Sendable {
     static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Binds and connects, then serves until `stop()`. Throws only for what an operator must fix
-    /// (an endpoint that cannot be bound, missing keys); a peer's misbehaviour is logged and survived.
+    /// (an endpoint that cannot be bound, missing keys, the store's files removed under it); a
+    /// peer's misbehaviour is logged and survived.
     public func run() throws {
+        if let reason = store.newIncarnationReason {
+            logger.notice("\(reason); it runs as a new copy", metadata: ["incarnation": .string(incarnation.id), "after": .string(incarnation.lineage.first ?? "-")])
+        }
         if let listen = config.listen { try startListening(listen) }
         if config.parent != nil { try openParentLink(nowMs: Self.nowMs()) }
         logger.info("serving", metadata: [
             "listen": .string(config.listenResolved ?? config.listen ?? "-"), "parent": .string(config.parent ?? "-"),
         ])
-        while !stopping {
+        while !stopping, fatal == nil {
             var sockets: [ZMQSocket] = []
             if let zap { sockets.append(zap) }
             if let router { sockets.append(router) }
+            if let monitor { sockets.append(monitor) }
             if let dealer { sockets.append(dealer) }
             _ = ZMQPoll.readable(sockets, timeoutMs: 50)
             let now = Self.nowMs()
             do {
                 try serviceZAP()
+                try serviceMonitor()
                 try serviceRouter(nowMs: now)
                 try serviceDealer(nowMs: now)
                 try timers(nowMs: now)
@@ -123,8 +154,13 @@ public final class NodeRuntime: @unchecked Sendable {
         }
         try? recordLinks(nowMs: Self.nowMs(), stopped: true)
         zap?.close()
+        monitor?.close()
         router?.close()
         dealer?.close()
+        if let fatal {
+            logger.critical("stopped: \(fatal.message)", metadata: ["hint": .string(fatal.hint ?? "")])
+            throw fatal
+        }
         logger.info("stopped")
     }
 
@@ -166,6 +202,7 @@ public final class NodeRuntime: @unchecked Sendable {
             try store.setResolvedListen(router.lastEndpoint)
         }
         self.router = router
+        monitor = try router.monitorDisconnects(context, name: "sanji-router-\(ObjectIdentifier(self).hashValue)")
         logger.info("listening", metadata: ["endpoint": .string(router.lastEndpoint)])
     }
 
@@ -194,6 +231,16 @@ public final class NodeRuntime: @unchecked Sendable {
                 }
             }
             try zap.send([Array("1.0".utf8), requestId, Array(status.utf8), Array(text.utf8), Array(user.utf8), []])
+        }
+    }
+
+    /// Logs every connection ZeroMQ closed: a child that went away, or one whose frame was over
+    /// 16 MiB or unreadable (ZeroMQ drops those connections itself, and says nothing else).
+    func serviceMonitor() throws {
+        guard let monitor else { return }
+        while let event = try monitor.monitorEvent() {
+            logger.info("a child's connection closed (it went away, or ZeroMQ dropped it for a frame over 16 MiB or one it could not read)",
+                        metadata: ["event": .stringConvertible(event.event), "endpoint": .string(event.endpoint)])
         }
     }
 
@@ -226,19 +273,38 @@ public final class NodeRuntime: @unchecked Sendable {
             let child = String(user[..<space]), key = String(user[user.index(after: space)...])
             // Checked on every message: a revoked node, or a key since replaced, is cut off even on an open connection.
             refreshAllowedKeys(nowMs: nowMs, force: false)
+            let route = received.frames[0]
             guard allowedKeys[key] == child else {
-                logger.warning("dropped a message from a node that is no longer enrolled here (revoked or key replaced)", metadata: ["peer.id": .string(child)])
-                _ = try? router.send([received.frames[0], WireCodec.encode(.error(code: 403, reason: "\(child) is not enrolled here (revoked or its key was replaced)"))])
+                refuse(child, route: route, code: 401, "\(child) is not enrolled here (revoked, or its key was replaced)", nowMs: nowMs)
                 children[child]?.connected = false
                 continue
             }
-            routes[child] = received.frames[0]
             let message: WireMessage
             do {
                 message = try WireCodec.decode(received.frames[1])
             } catch {
+                if error.code == 426, let legacy = Legacy.describe(received.frames[1]) {
+                    refuse(child, route: route, code: 426, "this node runs sanji \(SanjiVersion.string) (SJP/\(WireMessage.version)); \(child) \(legacy); "
+                        + "upgrade \(child) (docs/operations.md, upgrades)", nowMs: nowMs, legacyVersion: received.frames[1][2])
+                    continue
+                }
                 logger.warning("dropped a malformed frame", metadata: ["peer.id": .string(child), "reason": .string(error.reason)])
-                sendToChild(child, .error(code: error.code, reason: error.reason), nowMs: nowMs)
+                _ = try? router.send([route, WireCodec.encode(.error(code: error.code, reason: error.reason))])
+                continue
+            }
+            if case .hello(let h) = message {
+                if !rows.isEmpty {
+                    let pending = rows
+                    rows = []
+                    pendingRows = 0
+                    try applyRows(pending, nowMs: nowMs)
+                }
+                try hello(child, route: route, h, nowMs: nowMs)
+                continue
+            }
+            guard admitted[route] == child else {
+                // A connection that has not said HELLO (the parent restarted, or a copy was refused).
+                refuse(child, route: route, code: 428, "say HELLO first on this connection", nowMs: nowMs, every: 2000)
                 continue
             }
             if case .rows(let batch) = message {
@@ -300,21 +366,65 @@ public final class NodeRuntime: @unchecked Sendable {
         children[child]?.lastSentMs = nowMs
     }
 
+    /// Tells a refused node why, at most once per `every` ms per node and code (a refused node
+    /// retries; its parent does not answer, and log, every message). An older node gets the
+    /// answer in its own version's frame, so that it can read it.
+    func refuse(_ child: String, route: [UInt8], code: UInt16, _ reason: String, nowMs: Int64, every: Int64 = 60_000, legacyVersion: UInt8? = nil) {
+        let key = "\(child)/\(code)"
+        guard nowMs - (lastTold[key] ?? -1_000_000) >= every else { return }
+        lastTold[key] = nowMs
+        if code != 428 { logger.warning("refused \(child)", metadata: ["peer.id": .string(child), "code": .stringConvertible(code), "reason": .string(reason)]) }
+        var frame = WireCodec.encode(.error(code: code, reason: reason))
+        if let legacyVersion { frame[2] = legacyVersion }   // ERROR's layout is the same in every version
+        _ = try? router?.send([route, frame])
+    }
+
+    /// A HELLO: the node is who its key says, at a known level, and a copy this node accepts.
+    func hello(_ child: String, route: [UInt8], _ h: WireMessage.Hello, nowMs: Int64) throws {
+        guard h.nodeId == child else {
+            refuse(child, route: route, code: 400, "HELLO names \(h.nodeId), but this connection's key is enrolled for \(child)", nowMs: nowMs, every: 5000)
+            return
+        }
+        guard Level(rawValue: h.level) != nil else {
+            refuse(child, route: route, code: 400, "HELLO's level \"\(h.level)\" is not one of province, city, county, township, village", nowMs: nowMs, every: 5000)
+            return
+        }
+        guard !h.incarnation.isEmpty else {
+            refuse(child, route: route, code: 400, "HELLO carries no incarnation (which copy of the store speaks)", nowMs: nowMs, every: 5000)
+            return
+        }
+        // The accepted copy is elsewhere only if it spoke recently on another connection.
+        let other = children[child].map { s in s.connected && s.incarnation != h.incarnation && routes[child] != route
+            && nowMs - s.lastHeardMs <= options.heartbeatMs * options.livenessBeats } ?? false
+        switch try store.admit(child: child, incarnation: h.incarnation, lineage: h.lineage, currentConnected: other, now: Timestamp(seconds: nowMs / 1000)) {
+        case .refused(let current):
+            refuse(child, route: route, code: 423, "another copy of \(child) is running (\(current)); this copy (\(h.incarnation)) is refused. "
+                + "Retire one (sanji retire) and keep the other at the parent (sanji copies keep); docs/operations.md", nowMs: nowMs)
+            return
+        case .handedOver(let previous):
+            logger.notice("a new copy of the child took over (moved or restored)", metadata: [
+                "peer.id": .string(child), "incarnation": .string(h.incarnation), "previous": .string(previous),
+            ])
+        case .accepted: break
+        }
+        for (r, c) in admitted where c == child && r != route { admitted[r] = nil }
+        admitted[route] = child
+        routes[child] = route
+        markHeard(child, nowMs: nowMs)
+        children[child]?.incarnation = h.incarnation
+        children[child]?.catalogSeq = h.catalogSeq
+        children[child]?.lastCatalogSentMs = -1_000_000
+        let cursor = try store.cursor(of: child)
+        logger.info("child said hello", metadata: ["peer.id": .string(child), "cursor": .stringConvertible(cursor), "peer.rev": .stringConvertible(h.rev)])
+        sendToChild(child, .welcome(.init(parentId: store.identity.id, cursor: cursor, catalogSeq: localCatalogSeq,
+                                          heartbeatMs: UInt32(options.heartbeatMs))), nowMs: nowMs)
+    }
+
     func handleFromChild(_ child: String, _ message: WireMessage, nowMs: Int64) throws {
         markHeard(child, nowMs: nowMs)
         switch message {
-        case .hello(let h):
-            guard h.nodeId == child, Level(rawValue: h.level) != nil else {
-                logger.warning("refused a HELLO that names another node or no level", metadata: ["peer.id": .string(child), "hello.node": .string(h.nodeId)])
-                sendToChild(child, .error(code: 400, reason: "HELLO names \(h.nodeId) (level \(h.level)) but this connection's key is enrolled for \(child)"), nowMs: nowMs)
-                return
-            }
-            children[child]?.catalogSeq = h.catalogSeq
-            children[child]?.lastCatalogSentMs = -1_000_000
-            let cursor = try store.cursor(of: child)
-            logger.info("child said hello", metadata: ["peer.id": .string(child), "cursor": .stringConvertible(cursor), "peer.rev": .stringConvertible(h.rev)])
-            sendToChild(child, .welcome(.init(parentId: store.identity.id, cursor: cursor, catalogSeq: localCatalogSeq,
-                                              heartbeatMs: UInt32(options.heartbeatMs))), nowMs: nowMs)
+        case .hello:
+            break   // handled before a connection is admitted (`hello`)
         case .rows(let batch):
             try applyRows([(child, batch)], nowMs: nowMs)
         case .heartbeat(let seq, _):
@@ -367,6 +477,20 @@ public final class NodeRuntime: @unchecked Sendable {
         parentState = "connecting"
     }
 
+    /// The parent refused this node for a reason a retry cannot mend (revoked, another copy of
+    /// the station, an older protocol): the link is closed, and tried again after a minute, then
+    /// after longer (up to 15 minutes), with one log line each time.
+    func refused(by reason: String, nowMs: Int64) {
+        logger.warning("the parent refused this node; trying again in \(refusalBackoffMs / 1000) s", metadata: ["reason": .string(reason)])
+        parentState = "refused"
+        parentDetail = reason
+        dealer?.close()
+        dealer = nil
+        uplink.reset()
+        refusedUntilMs = nowMs + refusalBackoffMs
+        refusalBackoffMs = min(refusalBackoffMs * 2, 15 * 60_000)
+    }
+
     /// True when the message was queued on a finished connection (ZMQ_IMMEDIATE refuses otherwise).
     @discardableResult
     func sendToParent(_ message: WireMessage, nowMs: Int64) -> Bool {
@@ -387,19 +511,31 @@ public final class NodeRuntime: @unchecked Sendable {
             do {
                 message = try WireCodec.decode(received.frames[0])
             } catch {
+                if error.code == 426, let legacy = Legacy.describe(received.frames[0]) {
+                    // An older parent: it cannot read this node's frames, nor this node its. Waiting is all there is.
+                    refused(by: "the parent \(legacy); this node runs sanji \(SanjiVersion.string) (SJP/\(WireMessage.version)): "
+                        + "upgrade the parent first (docs/operations.md, upgrades)", nowMs: nowMs)
+                    return
+                }
                 logger.warning("dropped a malformed frame from the parent", metadata: ["reason": .string(error.reason)])
-                if error.code == 426 { sendToParent(.error(code: 426, reason: error.reason), nowMs: nowMs) }
                 continue
             }
             switch message {
             case .welcome(let w):
                 // One WELCOME per HELLO round; a late duplicate must not reset batches in flight.
                 guard !uplink.welcomed else { continue }
-                if try store.raiseRev(atLeast: w.cursor) {
-                    logger.warning("the parent has acknowledged more than this store holds (restored from an older copy?); new rows continue above its cursor",
-                                   metadata: ["cursor": .stringConvertible(w.cursor)])
-                    localRev = w.cursor
+                if let next = try store.recoverFromRollback(parentCursor: w.cursor) {
+                    // The store lost work the parent had (restored in place, its write-ahead log removed):
+                    // a new copy, every own row stamped above the parent's cursor, and HELLO again as it.
+                    logger.warning("the parent has acknowledged more than this store holds; it continues as a new copy and sends all its rows again",
+                                   metadata: ["cursor": .stringConvertible(w.cursor), "incarnation": .string(next.id)])
+                    incarnation = next
+                    localRev = UInt64(try store.currentRev())
+                    uplink.reset()
+                    lastHelloMs = -1_000_000
+                    continue
                 }
+                refusalBackoffMs = 60_000
                 parentHeartbeatMs = Int64(w.heartbeatMs)
                 uplink.welcome(cursor: w.cursor)
                 parentCatalogSeq = w.catalogSeq
@@ -421,14 +557,25 @@ public final class NodeRuntime: @unchecked Sendable {
                 parentCatalogSeq = seq
                 if time > 0 { clockSkew = nowMs / 1000 - time }
             case .error(let code, let reason):
-                logger.warning("parent refused", metadata: ["code": .stringConvertible(code), "reason": .string(reason)])
-                parentDetail = "\(code) \(reason)"
+                switch code {
+                case 401, 423, 426:
+                    // Revoked, another copy running, or a protocol this node cannot speak: retrying at once changes nothing.
+                    refused(by: "\(code) \(reason)", nowMs: nowMs)
+                    return
+                case 428:
+                    // The parent does not know this connection (it restarted): HELLO again.
+                    uplink.reset()
+                    lastHelloMs = -1_000_000
+                default:
+                    logger.warning("parent refused", metadata: ["code": .stringConvertible(code), "reason": .string(reason)])
+                    parentDetail = "\(code) \(reason)"
+                }
             case .verify(let request):
                 // Answer for this node's own rows, and pass the question down: each answer is relayed up unchanged.
                 sendToParent(.digest(request: request, origin: store.identity.id, months: try store.digests()), nowMs: nowMs)
                 for (child, s) in children where s.connected { sendToChild(child, message, nowMs: nowMs) }
-            case .heal(let origin, let months):
-                try heal(origin: origin, months: months, nowMs: nowMs)
+            case .heal(let origin, let months, let seal):
+                try heal(origin: origin, months: months, seal: seal, nowMs: nowMs)
             case .hello, .rows, .digest:
                 sendToParent(.error(code: 400, reason: "\(message.name) is sent by a child, not a parent"), nowMs: nowMs)
             }
@@ -472,6 +619,10 @@ public final class NodeRuntime: @unchecked Sendable {
                 sendToChild(child, .heartbeat(catalogSeq: localCatalogSeq, time: nowMs / 1000), nowMs: nowMs)
             }
         }
+        // Child side: after a refusal, the link is tried again when its time comes.
+        if dealer == nil, config.parent != nil, nowMs >= refusedUntilMs {
+            try openParentLink(nowMs: nowMs)
+        }
         // Child side: hello, liveness, uplink.
         if dealer != nil {
             if nowMs - parentLastHeardMs > max(beat, parentHeartbeatMs) * options.livenessBeats {
@@ -489,7 +640,8 @@ public final class NodeRuntime: @unchecked Sendable {
             // CURVE handshake may not be finished yet), then again every 2 s without an answer.
             if !uplink.welcomed, nowMs - lastHelloMs >= 2000,
                sendToParent(.hello(.init(nodeId: store.identity.id, name: store.identity.name, level: store.identity.level.rawValue,
-                                         software: SanjiVersion.string, catalogSeq: localCatalogSeq, rev: localRev)), nowMs: nowMs) {
+                                         software: SanjiVersion.string, catalogSeq: localCatalogSeq, rev: localRev,
+                                         incarnation: incarnation.id, lineage: incarnation.lineage)), nowMs: nowMs) {
                 lastHelloMs = nowMs
             }
             if uplink.welcomed {
@@ -510,6 +662,27 @@ public final class NodeRuntime: @unchecked Sendable {
             try recordLinks(nowMs: nowMs, stopped: false)
             lastLinksMs = nowMs
         }
+        if nowMs - lastFilesCheckMs >= 1000 {
+            checkFiles()
+            lastFilesCheckMs = nowMs
+        }
+        // Keep the monthly rollups current, so that readers rarely sum daily rows themselves.
+        if localRev != lastRollupRev, nowMs - lastRollupMs >= 10_000 {
+            if try store.refreshRollups(wait: false) { lastRollupRev = localRev }
+            lastRollupMs = nowMs
+        }
+    }
+
+    /// The store's files removed or replaced under the node (a disk cleaner, an operator): every
+    /// write from here on would go where no one reads it, so the node stops writing and exits
+    /// non-zero (systemd and compose restart it, on whatever the files are then).
+    func checkFiles() {
+        let now = StoreFiles.current(in: store.directory)
+        if files.wal == nil, now.wal != nil { files.wal = now.wal }   // the log appears with the first write
+        guard let change = now.change(since: files, directory: store.directory) else { return }
+        store.saveWhatCanBeSaved()
+        fatal = SanjiError(.io, change, hint: "committed work since the last checkpoint may be lost: see docs/operations.md (a store's files removed); "
+            + "then `sanji verify` at the county shows what it holds that this station no longer has")
     }
 
     // MARK: Agreement checks (`sanji verify`)
@@ -524,19 +697,21 @@ public final class NodeRuntime: @unchecked Sendable {
         for h in try store.unsentHeals() {
             let toward = h.origin == store.identity.id ? nil : try store.childToward(h.origin)
             if h.origin == store.identity.id || toward.map({ children[$0]?.connected == true }) == true {
-                try heal(origin: h.origin, months: h.months, nowMs: nowMs)
+                try heal(origin: h.origin, months: h.months, seal: h.seal, nowMs: nowMs)
                 try store.markHealSent(h.id)
             }
         }
     }
 
-    /// Restamps this node's rows of `months` when it is `origin`, else passes the request to the child toward it.
-    func heal(origin: String, months: [String], nowMs: Int64) throws {
+    /// Restamps this node's rows of `months` when it is `origin` (and seals the months if asked),
+    /// else passes the request to the child toward it.
+    func heal(origin: String, months: [String], seal: Bool, nowMs: Int64) throws {
         if origin == store.identity.id {
-            let rows = try store.restamp(months: months)
-            logger.notice("sending rows again to heal a parent's copy", metadata: ["months": .string(months.joined(separator: ",")), "rows": .stringConvertible(rows)])
+            let rows = try store.restamp(months: months, seal: seal)
+            logger.notice(seal ? "sending rows again, sealed: parents drop what this node no longer has" : "sending rows again to heal a parent's copy",
+                          metadata: ["months": .string(months.joined(separator: ",")), "rows": .stringConvertible(rows)])
         } else if let child = try store.childToward(origin), children[child]?.connected == true {
-            sendToChild(child, .heal(origin: origin, months: months), nowMs: nowMs)
+            sendToChild(child, .heal(origin: origin, months: months, seal: seal), nowMs: nowMs)
         } else {
             logger.warning("cannot pass a heal request on: no connected child leads to its node", metadata: ["origin": .string(origin)])
         }

@@ -6,12 +6,15 @@ public struct ImportOptions: Sendable {
     public var encoding: TextEncoding = .auto
     public var ignoreExtra = false
     public var gradeCodes: Grade.Codes?
+    /// Read plain numbers in time columns as Excel date serials.
+    public var excelDates = false
     public var now: Timestamp = .now()
 
-    public init(encoding: TextEncoding = .auto, ignoreExtra: Bool = false, gradeCodes: Grade.Codes? = nil, now: Timestamp = .now()) {
+    public init(encoding: TextEncoding = .auto, ignoreExtra: Bool = false, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false, now: Timestamp = .now()) {
         self.encoding = encoding
         self.ignoreExtra = ignoreExtra
         self.gradeCodes = gradeCodes
+        self.excelDates = excelDates
         self.now = now
     }
 }
@@ -61,7 +64,7 @@ extension NodeStore {
     public func importCases(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.caseColumns, options)
         return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
-            let parser = intake.parser(now: options.now)
+            let parser = intake.parser(now: options.now, excelDates: options.excelDates)
             guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
             if let first = seen[c.caseNo] {
                 // Within one file the same case must read the same every time it appears.
@@ -82,7 +85,7 @@ extension NodeStore {
     public func importEvaluations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.evalColumns, options)
         return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
-            let parser = intake.parser(now: options.now, gradeCodes: options.gradeCodes)
+            let parser = intake.parser(now: options.now, gradeCodes: options.gradeCodes, excelDates: options.excelDates)
             guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) },
                                                      existingRectified: { (try? intake.evaluations.fetch($0))??.rectifiedAt != nil }, problems: &problems)
             else { return }
@@ -124,6 +127,7 @@ extension NodeStore {
             var problems: [RowParser.Problem] = []
             while let record = records.next() {
                 problems.removeAll(keepingCapacity: true)
+                if let extra = file.extraFields(record) { issues.append(extra) }
                 try handle(intake, record, &report, &problems, &seen)
                 for p in problems { issues.append(RowIssue(file: file.name, line: record.line, field: p.field, message: p.message)) }
                 report.rows += 1

@@ -31,9 +31,9 @@ final class Intake {
         exceptions = ExceptionLedger(db)
     }
 
-    func parser(now: Timestamp, gradeCodes: Grade.Codes? = nil) -> RowParser {
+    func parser(now: Timestamp, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false) -> RowParser {
         RowParser(catalog: catalog, level: store.identity.level, zone: store.zone, now: now,
-                  futureSkewSeconds: Int64(catalog.clockSkewMinutes) * 60, gradeCodes: gradeCodes)
+                  futureSkewSeconds: Int64(catalog.clockSkewMinutes) * 60, gradeCodes: gradeCodes, excelDates: excelDates)
     }
 
     /// Puts a case: new, a merge into the recorded one, or a conflict.

@@ -208,6 +208,25 @@ enum Migrations {
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
                 """)
         }
+        m.registerMigration("v12 copies of a station, and seals of a month's rows") { db in
+            // A parent keeps which copy (incarnation) of each child it accepts, and a copy it refuses
+            // (two PCs running one station); the refusal travels up on the child's enrolment.
+            // A seal says "these are all of an origin's rows of a month": rows a parent holds beyond
+            // them are dropped (`sanji verify --drop-extra`, when a station lost rows for good).
+            try db.execute(sql: """
+                ALTER TABLE node ADD COLUMN copy_conflict TEXT NOT NULL DEFAULT '';
+                CREATE TABLE child_incarnation (
+                    child TEXT PRIMARY KEY NOT NULL, current TEXT NOT NULL, refused TEXT,
+                    refused_first INTEGER, refused_last INTEGER
+                ) WITHOUT ROWID;
+                CREATE TABLE month_seal (
+                    origin TEXT NOT NULL, month TEXT NOT NULL, floor INTEGER NOT NULL,
+                    origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (origin, month)
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX month_seal_rev ON month_seal (rev);
+                ALTER TABLE heal_request ADD COLUMN seal INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return m
     }
 }

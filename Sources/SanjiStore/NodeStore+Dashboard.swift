@@ -11,7 +11,9 @@ extension NodeStore {
     ) throws -> DashboardReport {
         let today = zone.day(of: now)
         let asAt = try Self.asAt(period, today: today)
-        try refreshRollups()
+        // Refresh the rollups if nobody is writing; a reader never waits for a writer (a long
+        // import): what the rollups do not reflect yet is summed from the daily rows.
+        _ = try? refreshRollups(wait: false)
         return try pool.read { db in
             let catalog = try CatalogStore.load(db)
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
@@ -21,7 +23,8 @@ extension NodeStore {
                 nodes[i].catalogSeq = catalog.sequence
             }
             let reviews = try Self.periodReviews(db, asAt: asAt)
-            let byOrigin = try Self.tallyByOrigin(db, asAt: asAt, reviews: reviews, catalog: catalog)
+            let stale = try Staleness(db)
+            let byOrigin = try Self.tallyByOrigin(db, asAt: asAt, reviews: reviews, catalog: catalog, stale: stale)
             let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
                 ? try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog) : [:]
             var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
@@ -30,6 +33,13 @@ extension NodeStore {
             report.attention.conflicts = try Row.fetchAll(db, sql: "SELECT subject, claimed_by, owner, last_seen FROM conflict ORDER BY subject, claimed_by").map {
                 SubtreeConflict(subject: $0[0], claimedBy: $0[1], owner: $0[2], lastSeen: $0[3])
             }
+            // Over each node's whole history (to today), no more cases completed or due than accepted.
+            // (Only for nodes that have sent everything: while rows travel, a resent row can arrive before an older one.)
+            let names = Dictionary(nodes.filter { $0.backlog == 0 }.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            report.attention.impossible = try Self.cumulativeByOrigin(db, before: today.adding(days: 1), stale: stale)
+                .filter { names[$0.key] != nil && ($0.value.completed > $0.value.accepted || $0.value.due > $0.value.accepted) }
+                .map { ImpossibleCounts(node: $0.key, name: names[$0.key]!, accepted: $0.value.accepted, completed: $0.value.completed, due: $0.value.due) }
+                .sorted { $0.node < $1.node }
             return report
         }
     }
@@ -86,10 +96,10 @@ extension NodeStore {
             """, arguments: [asAt.period.from.description, asAt.lastDay.description]).map { ExceptionBook.readReview($0) }
     }
 
-    /// Per origin, from the monthly rollups and the daily rows at the edges (call `refreshRollups` first).
-    static func tallyByOrigin(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
-        let before = try cumulativeByOrigin(db, before: asAt.period.from)
-        let through = try cumulativeByOrigin(db, before: asAt.lastDay.adding(days: 1))
+    /// Per origin, from the monthly rollups (where they are up to date) and the daily rows.
+    static func tallyByOrigin(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog, stale: Staleness) throws -> [String: Tally] {
+        let before = try cumulativeByOrigin(db, before: asAt.period.from, stale: stale)
+        let through = try cumulativeByOrigin(db, before: asAt.lastDay.adding(days: 1), stale: stale)
         // While the period runs the cut is today: the deadlines of today's row have not passed.
         let lastDayRows = asAt.ended ? [:] : try dailyByOrigin(db, asAt.lastDay, asAt.lastDay)
         var out: [String: Tally] = [:]
@@ -146,7 +156,7 @@ extension NodeStore {
     static func nodeInfos(_ db: Database, selfId: String, now: Timestamp, staleAfter: Int64) throws -> [NodeInfo] {
         try Row.fetchAll(db, sql: """
             SELECT id, name, level, parent, max(coalesce(status_as_of, 0), coalesce(last_heard_at, 0)) AS seen,
-                   catalog_seq, coalesce(open_cases, 0), coalesce(overdue_cases, 0), coalesce(backlog, 0), revoked, coalesce(clock_skew, 0)
+                   catalog_seq, coalesce(open_cases, 0), coalesce(overdue_cases, 0), coalesce(backlog, 0), revoked, coalesce(clock_skew, 0), copy_conflict
             FROM node
             """).map { r in
             let id: String = r[0]
@@ -156,6 +166,7 @@ extension NodeStore {
                                 catalogSeq: r[5], openCases: r[6], overdueCases: r[7], backlog: r[8], reporting: id == selfId || seen >= now.seconds - staleAfter)
             info.revoked = r[9]
             info.clockSkew = r[10]
+            info.copyConflict = r[11]
             return info
         }
     }

@@ -237,12 +237,12 @@ extension NodeStore {
             }
             var enrolments: [(UInt64, NodeRowState)] = []
             for r in try Row.fetchAll(db, sql: """
-                SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev FROM node
+                SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev, copy_conflict FROM node
                 WHERE enroll_rev > ? AND parent IS NOT NULL ORDER BY enroll_rev LIMIT ?
                 """, arguments: [after, limit]) {
                 enrolments.append((r["enroll_rev"], .enrolment(NodeEnrolment(
                     subject: r["id"], originRev: r["enroll_origin_rev"], parent: r["parent"], level: Level(rawValue: r["level"]) ?? .village,
-                    name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"]))))
+                    name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"], copyConflict: r["copy_conflict"]))))
             }
             var statuses: [(UInt64, NodeRowState)] = []
             for r in try Row.fetchAll(db, sql: """
@@ -255,11 +255,15 @@ extension NodeStore {
                     overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, clockSkew: r["clock_skew"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
             let exceptions = try ExceptionBook.above(db, after: after, limit: limit)
+            let seals = try Row.fetchAll(db, sql: "SELECT origin, month, floor, origin_rev, rev FROM month_seal WHERE rev > ? ORDER BY rev LIMIT ?",
+                                         arguments: [Int64(after), limit]).map { r in
+                (UInt64(r[4] as Int64), MonthSeal(origin: r[0], month: r[1], floor: UInt64(r[2] as Int64), originRev: UInt64(r[3] as Int64)))
+            }
             // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
             // (every row at or below it is within its own table's first `limit`).
-            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?, exception: ExceptionRowState?)] =
-                summary.map { ($0.0, $0.1, nil, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1, nil) }
-                + exceptions.map { ($0.rev, nil, nil, $0.row) }
+            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?, exception: ExceptionRowState?, seal: MonthSeal?)] =
+                summary.map { ($0.0, $0.1, nil, nil, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1, nil, nil) }
+                + exceptions.map { ($0.rev, nil, nil, $0.row, nil) } + seals.map { ($0.0, nil, nil, nil, $0.1) }
             all.sort { $0.rev < $1.rev }
             var to = top
             if all.count >= limit {
@@ -272,10 +276,10 @@ extension NodeStore {
             // learns of a node late (or after a re-enrolment gave the enrolment a newer rev) must never
             // refuse that node's rows as unknown. Idempotent at the receiver.
             var have = Set(nodes.compactMap { if case .enrolment(let e) = $0 { e.subject } else { nil } })
-            var wanted = Set(all.compactMap { $0.summary?.origin ?? $0.exception?.record.origin } + nodes.map(\.subject))
+            var wanted = Set(all.compactMap { $0.summary?.origin ?? $0.exception?.record.origin ?? $0.seal?.origin } + nodes.map(\.subject))
             var asked: Set<String> = []
             let context = try db.cachedStatement(sql: """
-                SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev FROM node WHERE id = ? AND parent IS NOT NULL
+                SELECT id, parent, level, name, enrolled_at, revoked, enroll_origin_rev, enroll_rev, copy_conflict FROM node WHERE id = ? AND parent IS NOT NULL
                 """)
             while let id = wanted.popFirst() {
                 guard asked.insert(id).inserted, let r = try Row.fetchOne(context, arguments: [id]) else { continue }
@@ -284,22 +288,12 @@ extension NodeStore {
                 if !have.contains(id) {
                     nodes.append(.enrolment(NodeEnrolment(
                         subject: r["id"], originRev: r["enroll_origin_rev"], parent: r["parent"], level: Level(rawValue: r["level"]) ?? .village,
-                        name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"])))
+                        name: r["name"], enrolledAt: r["enrolled_at"], revoked: r["revoked"], copyConflict: r["copy_conflict"])))
                     have.insert(id)
                 }
             }
-            return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes, exceptions: all.compactMap(\.exception))
-        }
-    }
-
-    /// Raises the rev counter to at least `floor`: a node restored from an older copy must not
-    /// reuse revs its parent has already acknowledged, or its new rows would be skipped.
-    @discardableResult
-    public func raiseRev(atLeast floor: UInt64) throws -> Bool {
-        try pool.write { db in
-            guard try Counter.value(db, .rev) < Int(floor) else { return false }
-            try Counter.set(db, .rev, Int(floor))
-            return true
+            return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes, exceptions: all.compactMap(\.exception),
+                             seals: all.compactMap(\.seal))
         }
     }
 
@@ -317,7 +311,8 @@ extension NodeStore {
     private static func count(_ db: Database, above cursor: UInt64, statuses: Bool) throws -> Int {
         var sql = [
             "SELECT count(*) FROM summary WHERE rev > ?1", "SELECT count(*) FROM exception_case WHERE rev > ?1",
-            "SELECT count(*) FROM exception_review WHERE rev > ?1", "SELECT count(*) FROM node WHERE enroll_rev > ?1 AND parent IS NOT NULL",
+            "SELECT count(*) FROM exception_review WHERE rev > ?1", "SELECT count(*) FROM month_seal WHERE rev > ?1",
+            "SELECT count(*) FROM node WHERE enroll_rev > ?1 AND parent IS NOT NULL",
         ]
         if statuses { sql.append("SELECT count(*) FROM node WHERE status_rev > ?1") }
         return try sql.reduce(0) { $0 + (try Int.fetchOne(db.cachedStatement(sql: $1), arguments: [Int64(cursor)]) ?? 0) }
@@ -369,6 +364,18 @@ extension NodeStore {
         guard fm.createFile(atPath: fmKeys.appendingPathComponent("node.key").path, contents: Data((keys.secretKey + "\n").utf8),
                             attributes: [.posixPermissions: 0o600]) else { throw SanjiError(.io, "cannot write the key backup") }
         try (keys.publicKey + "\n").write(to: fmKeys.appendingPathComponent("node.pub"), atomically: true, encoding: .utf8)
+    }
+
+    /// A backup's integrity check, rev and catalogue sequence, read without opening it as a node
+    /// (which would make it a new copy of the station where it lies).
+    public static func checkBackup(at directory: URL) throws -> (integrity: String, rev: Int, catalogSeq: Int) {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: databaseURL(in: directory).path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer", try Counter.value(db, .rev), try Counter.value(db, .catalogSeq))
+        }
     }
 
     /// SQLite's integrity check: "ok" when the file is sound.

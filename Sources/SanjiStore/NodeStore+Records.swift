@@ -6,6 +6,14 @@ extension NodeStore {
         SanjiError(.invalidArgument, problems.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
     }
 
+    /// An id a person typed, in its canonical form (`Identifier`), or why it cannot be one.
+    static func canonical(_ text: String, field: String) throws -> String {
+        switch Identifier.canonical(text) {
+        case .success(let id): return id
+        case .failure(let why): throw SanjiError(.invalidArgument, "\(field): \(why.reason)")
+        }
+    }
+
     /// Records a newly accepted case. `fields` uses the cases.csv column names.
     public func acceptCase(_ fields: [String: String], now: Timestamp = .now()) throws -> CaseRecord {
         try pool.write { db in
@@ -29,7 +37,8 @@ extension NodeStore {
 
     /// Completes an open case.
     public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp = .now()) throws -> CaseRecord {
-        try pool.write { db in
+        let caseNo = try Self.canonical(caseNo, field: "--case-no")
+        return try pool.write { db in
             let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.cases.fetch(caseNo) else {
                 throw SanjiError(.unknownCase, "no case \(caseNo) is recorded at this station", hint: "accept it first with `sanji case accept`, or check the number")
@@ -128,7 +137,8 @@ extension NodeStore {
     private func updateBadReview(
         _ evalId: String, at text: String?, now: Timestamp, change: (inout EvaluationRecord, Timestamp) throws -> Void
     ) throws -> EvaluationRecord {
-        try pool.write { db in
+        let evalId = try Self.canonical(evalId, field: "evaluation id")
+        return try pool.write { db in
             let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.evaluations.fetch(evalId) else {
                 throw SanjiError(.unknownEvaluation, "no evaluation \(evalId) is recorded at this station", hint: "`sanji eval list` shows the 差评 and their ids")
@@ -160,6 +170,33 @@ extension NodeStore {
     }
 
     public func fetchCase(_ caseNo: String) throws -> CaseRecord? {
-        try pool.read { db in try CaseBook(db).fetch(caseNo) }
+        let caseNo = try Self.canonical(caseNo, field: "case number")
+        return try pool.read { db in try CaseBook(db).fetch(caseNo) }
+    }
+}
+
+extension NodeStore {
+    /// This station's cases accepted on or after `from` (all when nil), applicant details
+    /// included, for `sanji export` (a file that stays at the station: moving records between
+    /// copies of one station, or to a replacement PC).
+    public func exportCases(from: Day? = nil) throws -> [CaseRecord] {
+        try pool.read { db in
+            let s = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases WHERE accepted_at >= ? ORDER BY accepted_at, case_no")
+            s.bind(1, from.map { zone.timestamp(localSeconds: Int64($0.number) * 86_400).seconds } ?? Int64.min)
+            var out: [CaseRecord] = []
+            try s.each { out.append(CaseBook.read($0)) }
+            return out
+        }
+    }
+
+    /// This station's evaluations given on or after `from` (all when nil), for `sanji export`.
+    public func exportEvaluations(from: Day? = nil) throws -> [EvaluationRecord] {
+        try pool.read { db in
+            let s = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations WHERE evaluated_at >= ? ORDER BY evaluated_at, eval_id")
+            s.bind(1, from.map { zone.timestamp(localSeconds: Int64($0.number) * 86_400).seconds } ?? Int64.min)
+            var out: [EvaluationRecord] = []
+            try s.each { out.append(EvaluationBook.read($0)) }
+            return out
+        }
     }
 }

@@ -1,39 +1,110 @@
 import GRDB
 import SanjiCore
 
+/// Monthly rollups (`summary_month`) keep long periods fast. They are refreshed by `serve` and by
+/// any reader that finds the store free; a reader never waits for them: months whose rows changed
+/// since the last refresh are summed from the daily rows instead (`Staleness`).
 extension NodeStore {
     /// Brings the monthly rollups up to date: every (origin, month) touched by a row whose rev is
-    /// above the watermark is summed again from the daily rows. Cheap when little changed.
-    public func refreshRollups() throws {
-        try pool.write { db in
+    /// above the watermark, or sealed since, is summed again from the daily rows. Cheap when
+    /// little changed. With `wait: false` it gives up at once when another writer holds the store
+    /// (a reader that tries it never waits); returns whether it ran.
+    @discardableResult
+    public func refreshRollups(wait: Bool = true) throws -> Bool {
+        let body = { (db: Database) throws -> Void in
             let watermark = try Counter.value(db, .rollupRev)
             let top = try Counter.value(db, .rev)
             guard top > watermark else { return }
             let cols = SummaryCounters.columns
             let sums = cols.map { "sum(\($0))" }.joined(separator: ", ")
-            let touched = try Row.fetchAll(db, sql: "SELECT DISTINCT origin, substr(day, 1, 7) FROM summary WHERE rev > ?", arguments: [watermark])
-            let replace = try db.makeStatement(sql: """
-                INSERT OR REPLACE INTO summary_month (origin, month, \(cols.joined(separator: ", ")))
+            let clear = try db.makeStatement(sql: "DELETE FROM summary_month WHERE origin = ? AND month = ?")
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO summary_month (origin, month, \(cols.joined(separator: ", ")))
                 SELECT origin, ?, \(sums) FROM summary WHERE origin = ? AND day BETWEEN ? AND ? GROUP BY origin
                 """)
-            for r in touched {
-                let origin: String = r[0], month: String = r[1]
-                try replace.execute(arguments: [month, origin, month + "-01", month + "-31"])
+            for (origin, month) in try Self.staleMonths(db, above: watermark) {
+                try clear.execute(arguments: [origin, month])
+                try insert.execute(arguments: [month, origin, month + "-01", month + "-31"])
             }
             try Counter.set(db, .rollupRev, top)
         }
+        if wait {
+            try pool.write(body)
+            return true
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
+                try db.inTransaction(.immediate) {
+                    try body(db)
+                    return .commit
+                }
+            }
+            return true
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+            return false
+        }
     }
 
-    /// Sums per origin over every day before `day`: whole months from the rollups, the days of
-    /// `day`'s month before it from the daily rows. Call `refreshRollups()` first.
-    static func cumulativeByOrigin(_ db: Database, before day: Day) throws -> [String: SummaryCounters] {
+    /// (origin, month) pairs whose rows changed (or were sealed) since rev `watermark`.
+    static func staleMonths(_ db: Database, above watermark: Int) throws -> [(String, String)] {
+        var out: [(String, String)] = []
+        var seen: Set<String> = []
+        for r in try Row.fetchAll(db, sql: """
+            SELECT DISTINCT origin, substr(day, 1, 7) FROM summary WHERE rev > ?1
+            UNION SELECT origin, month FROM month_seal WHERE rev > ?1
+            """, arguments: [watermark]) {
+            let pair = (r[0] as String, r[1] as String)
+            if seen.insert(pair.0 + "\u{1F}" + pair.1).inserted { out.append(pair) }
+        }
+        return out
+    }
+
+    /// What the rollups do not yet reflect, as a read transaction sees it: the stale (origin,
+    /// month) pairs, whose sums come from the daily rows.
+    struct Staleness {
+        var pairs: Set<String> = []
+        var byOrigin: [String: [String]] = [:]
+
+        init(_ db: Database) throws {
+            let watermark = try Counter.value(db, .rollupRev)
+            guard try Counter.value(db, .rev) > watermark else { return }
+            for (origin, month) in try staleMonths(db, above: watermark) {
+                pairs.insert(origin + "\u{1F}" + month)
+                byOrigin[origin, default: []].append(month)
+            }
+        }
+
+        var isEmpty: Bool { pairs.isEmpty }
+    }
+
+    /// Sums per origin over every day before `day`: whole months from the rollups (or, for months
+    /// the rollups do not reflect yet, from the daily rows), the days of `day`'s month before it
+    /// from the daily rows.
+    static func cumulativeByOrigin(_ db: Database, before day: Day, stale: Staleness) throws -> [String: SummaryCounters] {
         let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
         var out: [String: SummaryCounters] = [:]
         let (y, m, _) = day.components
         let monthStart = Day(year: y, month: m, day: 1)!
-        try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month < ? GROUP BY origin", [String(monthStart.description.prefix(7))], into: &out)
+        let thisMonth = String(monthStart.description.prefix(7))
+        try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month < ? GROUP BY origin", [thisMonth], into: &out)
         if monthStart < day {
             try add(db, dailyByOriginSQL, [monthStart.description, day.adding(days: -1).description], into: &out)
+        }
+        // Months the rollups are behind on: their rollup out, their daily rows in.
+        let cols = SummaryCounters.columns.joined(separator: ", ")
+        for (origin, months) in stale.byOrigin {
+            for month in months where month < thisMonth {
+                let n = SummaryCounters.columns.count
+                if let r = try Row.fetchOne(db, sql: "SELECT \(cols) FROM summary_month WHERE origin = ? AND month = ?", arguments: [origin, month]) {
+                    out[origin, default: SummaryCounters()] = out[origin, default: SummaryCounters()] - SummaryCounters(values: (0..<n).map { r[$0] })
+                }
+                var fresh: [String: SummaryCounters] = [:]
+                try add(db, "SELECT origin, \(sums) FROM summary WHERE origin = ? AND day BETWEEN ? AND ? GROUP BY origin",
+                        [origin, month + "-01", month + "-31"], into: &fresh)
+                if let f = fresh[origin] { out[origin, default: SummaryCounters()] += f }
+            }
         }
         return out
     }

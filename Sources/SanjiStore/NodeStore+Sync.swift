@@ -109,12 +109,12 @@ extension NodeStore {
             }
             rev += 1
             try db.cachedStatement(sql: """
-                INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO node (id, name, level, parent, enrolled_at, revoked, enroll_origin_rev, enroll_rev, copy_conflict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
                   enrolled_at = excluded.enrolled_at, revoked = excluded.revoked, enroll_origin_rev = excluded.enroll_origin_rev,
-                  enroll_rev = excluded.enroll_rev
+                  enroll_rev = excluded.enroll_rev, copy_conflict = excluded.copy_conflict
                 WHERE excluded.enroll_origin_rev > node.enroll_origin_rev
-                """).execute(arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev])
+                """).execute(arguments: [e.subject, e.name, e.level.rawValue, e.parent, e.enrolledAt, e.revoked, Int64(e.originRev), rev, e.copyConflict])
             if db.changesCount > 0 {
                 applied += 1
                 tree[e.subject] = (e.parent, e.level)
@@ -133,6 +133,23 @@ extension NodeStore {
                                  Int64(s.originRev), rev, s.subject, Int64(s.originRev)])
             if db.changesCount > 0 { applied += 1 } else { rev -= 1 }
         }
+        // Rows refused for the same reason are reported once (with how many), not once each.
+        var refusedRows = refused.count
+        var reasons: [String: (code: UInt16, count: Int)] = [:]
+        var reasonOrder: [String] = []
+        func refuse(_ code: UInt16, _ reason: String) {
+            refusedRows += 1
+            if reasons[reason] == nil { reasonOrder.append(reason) }
+            reasons[reason, default: (code, 0)].count += 1
+        }
+        for m in batch.malformed { refuse(400, m) }
+        func allowed(_ origin: String, _ what: String) -> Bool {
+            guard origin != identity.id, tree[origin] != nil, within(origin) else {
+                refuse(403, "\(what) of \(origin): not \(child) or a node enrolled in its subtree")
+                return false
+            }
+            return true
+        }
         let cols = SummaryCounters.columns
         let upsert = try RawStatement(db, """
             INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
@@ -141,14 +158,13 @@ extension NodeStore {
             \(cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
             WHERE excluded.origin_rev > summary.origin_rev
             """)
-        var refusedOrigins: Set<String> = []
-        var refusedSummaryRows = 0
-        for row in batch.summary {
-            guard row.origin != identity.id, tree[row.origin] != nil, within(row.origin) else {
-                refusedSummaryRows += 1
-                if refusedOrigins.insert(row.origin).inserted {
-                    refused.append((403, "summary rows of \(row.origin): not \(child) or a node enrolled in its subtree"))
-                }
+        for row in batch.summary where allowed(row.origin, "summary rows") {
+            // A row no station could have written is refused. (Whether more cases were completed
+            // than accepted can only be told over a node's whole history, and a stream's prefix may
+            // legitimately show it: a row is resent whole when anything in it changes, so its rev
+            // moves past rows written after it. The dashboard flags it instead.)
+            if let why = row.counters.impossibility {
+                refuse(400, "summary row \(row.origin) \(row.key.day) \(row.key.item.isEmpty ? "(no item)" : row.key.item): \(why)")
                 continue
             }
             rev += 1
@@ -165,25 +181,42 @@ extension NodeStore {
             if try upsert.run() > 0 { applied += 1 } else { rev -= 1 }
         }
         // Exception records: the same authority, the same "highest origin rev wins".
-        for x in batch.exceptions {
-            let origin = x.record.origin
-            guard origin != identity.id, tree[origin] != nil, within(origin) else {
-                refusedSummaryRows += 1
-                if refusedOrigins.insert(origin).inserted {
-                    refused.append((403, "exception records of \(origin): not \(child) or a node enrolled in its subtree"))
-                }
+        for x in batch.exceptions where allowed(x.record.origin, "exception records") {
+            if let why = x.record.impossibility {
+                refuse(400, why)
                 continue
             }
             rev += 1
             if try ExceptionBook.write(db, x.record, originRev: Int64(x.originRev), rev: Int64(rev), onlyIfNewer: true) { applied += 1 } else { rev -= 1 }
         }
+        // Seals: the origin's rows of a month are all it sent from `floor` on; older ones go.
+        for seal in batch.seals where allowed(seal.origin, "seals") {
+            rev += 1
+            if try Self.applySeal(db, seal, rev: rev) { applied += 1 } else { rev -= 1 }
+        }
+        refused += reasonOrder.map { r in (reasons[r]!.code, reasons[r]!.count > 1 ? "\(r) (\(reasons[r]!.count) rows)" : r) }
         try Counter.set(db, .rev, rev)
         let newCursor = max(cursor, batch.toRev)
         try db.cachedStatement(sql: "INSERT INTO peer_cursor (child, cursor) VALUES (?, ?) ON CONFLICT (child) DO UPDATE SET cursor = excluded.cursor")
             .execute(arguments: [child, Int64(newCursor)])
         try db.cachedStatement(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?").execute(arguments: [Timestamp.now().seconds, child])
-        return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused,
-                           refusedRows: refused.count - refusedOrigins.count + refusedSummaryRows)
+        return ApplyResult(cursor: newCursor, applied: applied, gap: false, refused: refused, refusedRows: refusedRows)
+    }
+
+    /// Applies a seal unless one as new is held: drops the origin's rows and records of the month
+    /// older than its floor, keeps the seal (with a rev of this node's, so that it is relayed).
+    static func applySeal(_ db: Database, _ seal: MonthSeal, rev: Int) throws -> Bool {
+        let heldRev = try Int64.fetchOne(db, sql: "SELECT origin_rev FROM month_seal WHERE origin = ? AND month = ?", arguments: [seal.origin, seal.month])
+        if let heldRev, heldRev >= Int64(seal.originRev) { return false }
+        let (first, last, floor) = (seal.month + "-01", seal.month + "-31", Int64(seal.floor))
+        try db.execute(sql: "DELETE FROM summary WHERE origin = ? AND day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
+        try db.execute(sql: "DELETE FROM exception_case WHERE origin = ? AND accepted_day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
+        try db.execute(sql: "DELETE FROM exception_review WHERE origin = ? AND day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
+        try db.execute(sql: """
+            INSERT INTO month_seal (origin, month, floor, origin_rev, rev) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (origin, month) DO UPDATE SET floor = excluded.floor, origin_rev = excluded.origin_rev, rev = excluded.rev
+            """, arguments: [seal.origin, seal.month, floor, Int64(seal.originRev), rev])
+        return true
     }
 
     // MARK: Downward: the catalogue

@@ -6,6 +6,8 @@ public struct SubtreeNode: Equatable, Sendable {
     public var id, name: String
     public var level: Level
     public var parent: String
+    /// A second copy of the node its parent refuses (two PCs running one station), or "".
+    public var copyConflict = ""
 }
 
 /// The agreement check (docs/reliability.md): digests of summary rows per origin and month,
@@ -35,35 +37,12 @@ extension NodeStore {
         }
     }
 
-    /// Gives this node's own rows of `months` new revs (as their origin revs too), so that they
-    /// travel up the tree again and replace whatever copy a parent holds. Returns the rows restamped.
+    /// Gives this node's own rows and exception records of `months` new revs (as their origin revs
+    /// too), so that they travel up the tree again and replace whatever copy a parent holds.
+    /// Returns the rows restamped.
     @discardableResult
-    public func restamp(months: [String]) throws -> Int {
-        try pool.write { db in
-            var rev = try Counter.value(db, .rev)
-            var count = 0
-            for month in months where month.utf8.count == 7 {
-                let keys = try Row.fetchAll(db, sql: "SELECT day, item FROM summary WHERE origin = ? AND day BETWEEN ? AND ?",
-                                            arguments: [identity.id, month + "-01", month + "-31"])
-                for k in keys {
-                    rev += 1
-                    try db.execute(sql: "UPDATE summary SET origin_rev = ?, rev = ? WHERE origin = ? AND day = ? AND item = ?",
-                                   arguments: [rev, rev, identity.id, k["day"] as String, k["item"] as String])
-                    count += 1
-                }
-                for (table, key, day) in [("exception_case", "case_no", "accepted_day"), ("exception_review", "eval_id", "day")] {
-                    let ids = try String.fetchAll(db, sql: "SELECT \(key) FROM \(table) WHERE origin = ? AND \(day) BETWEEN ? AND ?",
-                                                  arguments: [identity.id, month + "-01", month + "-31"])
-                    for id in ids {
-                        rev += 1
-                        try db.execute(sql: "UPDATE \(table) SET origin_rev = ?, rev = ? WHERE origin = ? AND \(key) = ?", arguments: [rev, rev, identity.id, id])
-                        count += 1
-                    }
-                }
-            }
-            try Counter.set(db, .rev, rev)
-            return count
-        }
+    public func restamp(months: [String], seal: Bool = false) throws -> Int {
+        try pool.write { db in try Self.restampOwn(db, origin: identity.id, months: months, seal: seal) }
     }
 
     // MARK: The tree below
@@ -71,9 +50,10 @@ extension NodeStore {
     /// Every enrolled, unrevoked node below this one.
     public func subtree() throws -> [SubtreeNode] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, level, parent FROM node WHERE id <> ? AND revoked = 0 AND parent IS NOT NULL ORDER BY id",
+            try Row.fetchAll(db, sql: "SELECT id, name, level, parent, copy_conflict FROM node WHERE id <> ? AND revoked = 0 AND parent IS NOT NULL ORDER BY id",
                              arguments: [identity.id]).map {
-                SubtreeNode(id: $0["id"], name: $0["name"], level: Level(rawValue: $0["level"]) ?? .village, parent: $0["parent"])
+                SubtreeNode(id: $0["id"], name: $0["name"], level: Level(rawValue: $0["level"]) ?? .village, parent: $0["parent"],
+                            copyConflict: $0["copy_conflict"])
             }
         }
     }
@@ -160,17 +140,19 @@ extension NodeStore {
 
     /// Files a request that `origin` send its rows of `months` again; `sanji serve` routes it down
     /// as soon as the child toward `origin` is connected.
-    public func askHeal(origin: String, months: [String], now: Timestamp = .now()) throws {
+    /// With `seal`, the origin also seals each month: its parents drop whatever they hold of it
+    /// beyond what it sends (`sanji verify --drop-extra`).
+    public func askHeal(origin: String, months: [String], seal: Bool = false, now: Timestamp = .now()) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT INTO heal_request (origin, months, asked_at) VALUES (?, ?, ?)",
-                           arguments: [origin, months.joined(separator: ","), now.seconds])
+            try db.execute(sql: "INSERT INTO heal_request (origin, months, asked_at, seal) VALUES (?, ?, ?, ?)",
+                           arguments: [origin, months.joined(separator: ","), now.seconds, seal])
         }
     }
 
-    public func unsentHeals() throws -> [(id: Int64, origin: String, months: [String])] {
+    public func unsentHeals() throws -> [(id: Int64, origin: String, months: [String], seal: Bool)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, origin, months FROM heal_request WHERE sent_at IS NULL ORDER BY id").map {
-                ($0["id"], $0["origin"], ($0["months"] as String).split(separator: ",").map(String.init))
+            try Row.fetchAll(db, sql: "SELECT id, origin, months, seal FROM heal_request WHERE sent_at IS NULL ORDER BY id").map {
+                ($0["id"], $0["origin"], ($0["months"] as String).split(separator: ",").map(String.init), $0["seal"])
             }
         }
     }

@@ -11,10 +11,14 @@ public final class NodeStore: Sendable {
     public let directory: URL
     /// The node tree as `applyBatch` last read it (see `TreeCache`).
     let treeCache = TreeCache()
+    /// Set when opening this store began a new incarnation (it was copied or restored): why.
+    public let newIncarnationReason: String?
+    /// How long a write waits for another process's transaction.
+    let busyTimeout: TimeInterval
 
     public static let fileName = "sanji.sqlite"
 
-    private init(pool: DatabasePool, identity: NodeIdentity, directory: URL) throws {
+    private init(pool: DatabasePool, identity: NodeIdentity, directory: URL, newIncarnationReason: String? = nil, busyTimeout: TimeInterval = 10) throws {
         guard let zone = ZoneRule(identifier: identity.timeZone) else {
             throw SanjiError(.invalidArgument, "the store names an unknown time zone \(identity.timeZone)")
         }
@@ -22,6 +26,8 @@ public final class NodeStore: Sendable {
         self.identity = identity
         self.zone = zone
         self.directory = directory
+        self.newIncarnationReason = newIncarnationReason
+        self.busyTimeout = busyTimeout
     }
 
     public static func databaseURL(in directory: URL) -> URL { directory.appendingPathComponent(fileName) }
@@ -57,6 +63,7 @@ public final class NodeStore: Sendable {
                 sql: "INSERT INTO node (id, name, level, parent, enrolled_at, last_heard_at) VALUES (?, ?, ?, NULL, ?, ?)",
                 arguments: [identity.id, identity.name, identity.level.rawValue, now.seconds, now.seconds])
         }
+        _ = try pool.write { db in try beginIncarnation(db, after: nil, place: place(of: directory)) }
         return try NodeStore(pool: pool, identity: identity, directory: directory)
     }
 
@@ -64,7 +71,9 @@ public final class NodeStore: Sendable {
     /// `busyTimeout`: how long a write waits for another process's transaction. `sanji serve`
     /// uses a short one, so that a clerk's long import delays a batch (it is resent) rather than
     /// freezing the socket loop and its heartbeats.
-    public static func open(in directory: URL, busyTimeout: TimeInterval = 10) throws -> NodeStore {
+    /// `allowRetired`: open a copy retired by `sanji retire` (to look at it or export from it);
+    /// otherwise that is refused, naming where the station went.
+    public static func open(in directory: URL, busyTimeout: TimeInterval = 10, allowRetired: Bool = false) throws -> NodeStore {
         guard exists(in: directory) else {
             throw SanjiError(.notInitialized, "no Sanji node at \(directory.path)",
                              hint: "run `sanji init --id … --name … --level … --data \(directory.path)` first, or point --data (or SANJI_DATA) at the node's directory")
@@ -77,7 +86,12 @@ public final class NodeStore: Sendable {
             return NodeIdentity(id: id, name: name, level: level,
                                 timeZone: try Meta.get(db, .timeZone) ?? "Asia/Shanghai", parent: try Meta.get(db, .parent))
         }
-        return try NodeStore(pool: pool, identity: identity, directory: directory)
+        if !allowRetired, let retired = try pool.read({ try Meta.get($0, .retired) }) {
+            throw SanjiError(.invalidArgument, "this copy of \(identity.id) was retired (\(retired)); it records and serves nothing any more",
+                             hint: "use the copy the station moved to; `sanji status` and `sanji export` still read this one")
+        }
+        let (_, changed) = try checkIncarnation(pool, directory: directory)
+        return try NodeStore(pool: pool, identity: identity, directory: directory, newIncarnationReason: changed, busyTimeout: busyTimeout)
     }
 
     private static func openPool(_ directory: URL, busyTimeout: TimeInterval = 10) throws -> DatabasePool {
@@ -99,12 +113,15 @@ public final class NodeStore: Sendable {
                                  hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
             }
             try migrator.migrate(pool)
-            try pool.write { db in
+            // Decided in a read: every command opens the store, and must not wait for a writer to do so.
+            if try pool.read({ try Meta.get($0, .rebuildOwnRows) }) != nil {
+                try pool.write { db in
                 guard try Meta.get(db, .rebuildOwnRows) != nil, let id = try Meta.get(db, .nodeId),
                       let zone = ZoneRule(identifier: try Meta.get(db, .timeZone) ?? "Asia/Shanghai") else { return }
                 let level = Level(rawValue: try Meta.get(db, .level) ?? "") ?? .village
                 _ = try rebuildOwnRows(db, identity: NodeIdentity(id: id, name: try Meta.get(db, .nodeName) ?? id, level: level), zone: zone, now: .now())
                 try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Meta.rebuildOwnRows.rawValue])
+                }
             }
             return pool
         } catch let error as DatabaseError {
@@ -123,6 +140,10 @@ enum Meta: String {
     case listen, listenResolved = "listen_resolved", parentKey = "parent_key", parentId = "parent_id"
     /// Set by a migration whose change to the rows needs this node's own recomputed (v11).
     case rebuildOwnRows = "rebuild_own_rows"
+    /// Which copy of the store this is (`Incarnation`), and where it was last opened.
+    case incarnation, epoch, lineage, place
+    /// Set by `sanji retire`: this copy moved elsewhere and must not record or serve any more.
+    case retired
 
     static func get(_ db: Database, _ key: Meta) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue])

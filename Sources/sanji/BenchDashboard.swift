@@ -67,8 +67,9 @@ extension Bench {
                             for k in 0..<items {
                                 rev += 1
                                 let a = Int.random(in: 0...9, using: &rng)
-                                var values = [a, a / 3, a / 5, a, a - a / 10, a / 2, a / 2, a / 2, a / 4, 1, 0, 0, 0, 0]
-                                if rev % 997 == 0 { values[10] = 1 }
+                                // In SummaryCounters.columns order: accepted … visits, due, due_met, then the five grades.
+                                var values = [a, a / 3, a / 5, a, a - a / 10, a / 2, a / 2, a, a - a / 10, 1, 0, 0, 0, 0]
+                                if rev % 997 == 0 { values[12] = 1 }   // a 差评 (不满意) now and then
                                 try stmt.execute(arguments: StatementArguments([o, day, codes[(k * 7 + d) % codes.count]] + values + [rev, rev]))
                             }
                         }

@@ -140,7 +140,7 @@ struct FanInRun {
             try s.set(ZMQOption.curveSecretKey, pair.secretKey)
             try s.set(ZMQOption.sendHighWater, Int32(0))
             try s.connect(endpoint)
-            _ = try s.send([WireCodec.encode(.hello(.init(nodeId: id, name: id, level: "village", software: "bench", catalogSeq: 0, rev: 0)))])
+            _ = try s.send([WireCodec.encode(.hello(.init(nodeId: id, name: id, level: "village", software: "bench", catalogSeq: 0, rev: 0, incarnation: "bench-\(id)")))])
             kids.append(Child(id: id, socket: s))
         }
         defer { for k in kids { k.socket.close() } }

@@ -108,7 +108,7 @@ extension Bench {
                 var kids: [Village] = []
                 func hello(_ v: (store: NodeStore, keys: CurveKeyPair, township: Int)) -> [UInt8] {
                     WireCodec.encode(.hello(.init(nodeId: v.store.identity.id, name: v.store.identity.name, level: "village", software: "bench",
-                                                  catalogSeq: initial.catalogSeq, rev: 0)))
+                                                  catalogSeq: initial.catalogSeq, rev: 0, incarnation: "bench-\(v.store.identity.id)")))
                 }
                 for (store, keys, t) in villageSetup {
                     let s = try ZMQSocket(context, .dealer)

@@ -169,6 +169,25 @@ extension Bench {
 }
 
 enum FederationBench {
+    /// Counters a station could have written (no part larger than its whole), varied by `i`:
+    /// what benchmark rows carry, since a parent refuses impossible ones.
+    static func plausible(_ i: Int) -> SummaryCounters {
+        var c = SummaryCounters()
+        c.accepted = 5 + i % 40
+        c.acceptedOnline = c.accepted / 2
+        c.assisted = c.accepted / 5
+        c.completed = 3 + i % 37
+        c.completedOnTime = c.completed - i % 3
+        c.completedImmediate = c.completed / 3
+        c.visits = c.completed
+        c.due = c.accepted
+        c.dueMet = c.due - i % 4
+        c.gradeVerySatisfied = i % 11
+        c.gradeSatisfied = i % 5
+        c.gradeDissatisfied = i % 97 == 0 ? 1 : 0
+        return c
+    }
+
     #if DEBUG
     static let build = "debug"
     #else
@@ -280,7 +299,7 @@ enum FederationBench {
             let first = Day(year: 2024, month: 1, day: 1)!
             for i in 0..<rows {
                 var args: [DatabaseValueConvertible?] = [store.identity.id, first.adding(days: i / 500).description, "ITEM\(i % 500)"]
-                args += cols.indices.map { ($0 * 7 + i) % 50 }
+                args += FederationBench.plausible(i).values
                 args += [i + 1, i + 1]
                 try stmt.execute(arguments: StatementArguments(args))
             }
@@ -310,7 +329,7 @@ enum FederationBench {
             for i in 0..<rows {
                 let village = interleaved ? i % villages : order[i / perVillage], k = interleaved ? i / villages : i % perVillage
                 var args: [DatabaseValueConvertible?] = [ids[village], day.adding(days: -(k / 20)).description, "ITEM\(k % 20)"]
-                args += cols.indices.map { ($0 * 7 + i) % 50 }
+                args += FederationBench.plausible(i).values
                 args += [k + 1, villages + i + 1]
                 try stmt.execute(arguments: StatementArguments(args))
             }

@@ -74,6 +74,8 @@ struct Serve: ParsableCommand {
     func run() throws {
         try Console.run {
             let store = try options.open(busyTimeout: 0.5)
+            let lock = try ServeLock.acquire(in: options.directory)
+            defer { withExtendedLifetime(lock) {} }
             let level = Logger.Level(rawValue: logLevel)!
             let json = logFormat == "json"
             LoggingSystem.bootstrap { label in
@@ -100,13 +102,43 @@ struct Serve: ParsableCommand {
     }
 }
 
+/// Whether `sanji serve` runs for a data directory, told by its lock (not by the store, which a
+/// long import may hold): running, running but not writing lately (the store is busy), or not.
+enum ServeState {
+    case running(pid: Int32)
+    case busy(pid: Int32, silentFor: Int64)
+    case notRunning
+
+    static func of(_ store: NodeStore, directory: URL) throws -> ServeState {
+        guard let pid = ServeLock.holder(in: directory) else { return .notRunning }
+        let now = Timestamp.now().seconds
+        let me = try store.links().first { $0.role == "self" }
+        let silent = now - (me?.updatedAt ?? 0)
+        return silent <= 5 ? .running(pid: pid) : .busy(pid: pid, silentFor: silent)
+    }
+
+    var text: String {
+        switch self {
+        case .running(let pid): "running (pid \(pid))"
+        case .busy(let pid, let s): "running (pid \(pid)), but it has not written for \(s) s: the store is busy (a long import?)"
+        case .notRunning: "not running"
+        }
+    }
+
+    var isRunning: Bool { if case .notRunning = self { false } else { true } }
+}
+
 extension Status {
     func healthCheck(_ store: NodeStore) throws {
-        let now = Timestamp.now().seconds
         let links = try store.links()
-        guard let me = links.first(where: { $0.role == "self" }), now - me.updatedAt <= 10, me.state == "serving" else {
-            Console.error("unhealthy: sanji serve is not running (no link update in 10 s)")
+        switch try ServeState.of(store, directory: options.directory) {
+        case .notRunning:
+            Console.error("unhealthy: sanji serve is not running")
             throw ExitCode(1)
+        case .busy(_, let silent) where silent > 30:
+            Console.error("unhealthy: sanji serve has not written for \(silent) s (the store is busy)")
+            throw ExitCode(1)
+        default: break
         }
         if !store.identity.isRoot, links.first(where: { $0.role == "parent" })?.state != "up" {
             Console.error("unhealthy: the link to the parent is not up")
@@ -126,14 +158,14 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let store = try options.open()
+            let store = try options.open(allowRetired: true)
             if check { return try healthCheck(store) }
             let config = try store.linkConfig()
             let links = try store.links()
-            let now = Timestamp.now().seconds
             let parent = links.first { $0.role == "parent" }
             let backlog = config.parent == nil ? 0 : try store.backlog(above: parent?.cursor ?? 0)
-            let serving = links.contains { $0.role == "self" && now - $0.updatedAt <= 5 && $0.state == "serving" }
+            let serve = try ServeState.of(store, directory: options.directory)
+            let serving = serve.isRunning
             let children = links.filter { $0.role == "child" }
             let seq = try store.catalogSequence()
             let z = store.zone
@@ -141,7 +173,8 @@ struct Status: ParsableCommand {
             if format == .json {
                 print(JSONValue.object([
                     ("node", .object([("id", .string(store.identity.id)), ("name", .string(store.identity.name)), ("level", .string(store.identity.level.rawValue))])),
-                    ("serving", .bool(serving)),
+                    ("serving", .bool(serving)), ("serve", .string(serve.text)),
+                    ("incarnation", .string(try store.incarnation().id)),
                     ("listen", config.listenResolved.map(JSONValue.string) ?? config.listen.map(JSONValue.string) ?? .null),
                     ("public_key", .string(try store.loadKeys().publicKey)),
                     ("catalog_sequence", .int(Int(seq))),
@@ -159,7 +192,8 @@ struct Status: ParsableCommand {
                 return
             }
             print("\(store.identity.name)  (\(store.identity.id), \(store.identity.level.rawValue))")
-            print("sanji serve: \(serving ? "running" : "not running (no link update in the last 5 s)")")
+            print("sanji serve: \(serve.text)")
+            print("this copy:   \(try store.incarnation().id)\(try store.retired().map { " — retired \($0)" } ?? "")")
             if let listen = config.listenResolved ?? config.listen { print("listening:   \(listen)") }
             print("catalogue:   sequence \(seq)\(config.parent == nil ? " (root)" : "")")
             if let p = parent {

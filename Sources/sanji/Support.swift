@@ -14,7 +14,15 @@ struct DataOptions: ParsableArguments {
         return URL(fileURLWithPath: path)
     }
 
-    func open(busyTimeout: TimeInterval = 10) throws -> NodeStore { try NodeStore.open(in: directory, busyTimeout: busyTimeout) }
+    func open(busyTimeout: TimeInterval = 10, allowRetired: Bool = false) throws -> NodeStore {
+        Console.dataDirectory = directory
+        let store = try NodeStore.open(in: directory, busyTimeout: busyTimeout, allowRetired: allowRetired)
+        if let why = store.newIncarnationReason {
+            Console.error("sanji: note: \(why); from now on it is a new copy of \(store.identity.id), and what it records goes up above anything the earlier copy sent."
+                + " If the earlier copy still runs, its parent will refuse one of them (docs/operations.md: moving a station).")
+        }
+        return store
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -32,15 +40,21 @@ struct FileImportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Print at most this many row problems of a rejected file (0: all).", valueName: "n"))
     var maxErrors: Int = 200
 
+    @Flag(help: "Read plain numbers in time columns as Excel date serials (46330.375 = 2026-11-04 09:00).")
+    var excelDates = false
+
     func importOptions(gradeCodes: Grade.Codes? = nil) throws -> ImportOptions {
         guard let enc = TextEncoding(name: encoding) else {
             throw ValidationError("--encoding \(encoding) is not known; use auto, utf-8, gbk or gb18030")
         }
-        return ImportOptions(encoding: enc, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes)
+        return ImportOptions(encoding: enc, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
     }
 }
 
 enum Console {
+    /// The data directory the command opened, so that a store failure can be explained from its files.
+    nonisolated(unsafe) static var dataDirectory: URL?
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -63,7 +77,7 @@ enum Console {
             error("sanji: error: \(e.description)")
             throw ExitCode(1)
         } catch let e as DatabaseError {
-            error("sanji: error: \(StoreFailure.explain(e)!.description)")
+            error("sanji: error: \(StoreFailure.explain(e, directory: dataDirectory)!.description)")
             throw ExitCode(1)
         }
     }

@@ -9,29 +9,39 @@ struct Verify: ParsableCommand {
         discussion: """
             Run it where `sanji serve` runs (usually the county):
               sanji verify --data ./county
-            Serve asks each node, through the tree, for a digest of its own summary rows per month;
-            each digest is compared with this node's copy. A month that differs although this copy
-            has seen the node's latest rows is healed: the node stamps those rows anew and sends
-            them up again. A month whose rows are still on their way is waited for, then healed too.
+            Serve asks each node, through the tree, for a digest of its own summary rows and exception
+            records per month; each digest is compared with this node's copy. A month that differs
+            although this copy has seen the node's latest rows is healed: the node stamps those rows
+            anew and sends them up again. A month whose rows are still on their way is waited for,
+            then healed too.
+            A month where this copy holds rows the node no longer has ("extra": a store restored
+            from an older backup, a write-ahead log lost) cannot be healed by sending again. Either
+            re-import the node's exports for those months at the node (its truth then has them
+            again), or let the node's truth win: `sanji verify --drop-extra` has it seal the months,
+            and every copy on the way drops what the node does not have.
+            A node with two copies running (two PCs) is not healed from until that is resolved
+            (`sanji copies`).
             Exit status: 0 when every node answered and agrees (after healing), 1 otherwise.
             """)
 
     @Option(help: ArgumentHelp("Give up waiting for answers and healing after this many seconds.", valueName: "seconds"))
     var timeout: Double = 60
     @Flag(help: "Only list the differences; do not ask nodes to send their rows again.") var noHeal = false
+    @Flag(help: "Where this copy holds rows a node no longer has, let the node's truth win: the node seals those months and every copy drops the rest.")
+    var dropExtra = false
     @Option(help: "table or json.") var format: OutputFormat = .table
     @OptionGroup var options: DataOptions
 
     func validate() throws {
         if timeout <= 0 { throw ValidationError("--timeout must be above 0 seconds") }
+        if noHeal, dropExtra { throw ValidationError("--drop-extra heals; leave out --no-heal") }
         if format == .csv { throw ValidationError("--format csv is not offered here; use table or json") }
     }
 
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let now = Timestamp.now().seconds
-            guard let me = try store.links().first(where: { $0.role == "self" }), now - me.updatedAt <= 5, me.state == "serving" else {
+            guard ServeLock.holder(in: options.directory) != nil else {
                 throw SanjiError(.io, "sanji serve is not running for \(options.directory.path); the question travels through it",
                                  hint: "start it (sanji serve --data \(options.directory.path)), then run sanji verify again")
             }
@@ -40,9 +50,19 @@ struct Verify: ParsableCommand {
                 print("no node is enrolled below \(store.identity.id); nothing to verify")
                 return
             }
-            let check = AgreementCheck(store: store, nodes: nodes, deadline: Date().addingTimeInterval(timeout), heal: !noHeal)
+            let check = AgreementCheck(store: store, nodes: nodes, deadline: Date().addingTimeInterval(timeout), heal: !noHeal, dropExtra: dropExtra)
             let results = try check.run()
             print(format == .json ? check.json(results) : check.table(results))
+            if format == .table, results.contains(where: { $0.outcome == .extra }) {
+                print("""
+
+                    "extra": this copy holds rows those nodes no longer have. Re-import the nodes' exports for those months
+                    at the nodes, or let their truth win: sanji verify --drop-extra --data \(options.directory.path)
+                    """)
+            }
+            if format == .table, results.contains(where: { $0.outcome == .copies }) {
+                print("\n\"two copies\": two PCs run one station; see `sanji copies` at its parent (docs/operations.md).")
+            }
             if !results.allSatisfy(\.ok) { throw ExitCode(1) }
         }
     }
@@ -51,7 +71,7 @@ struct Verify: ParsableCommand {
 /// One run of `sanji verify`: ask, compare, heal, ask again until all agree or time is up.
 struct AgreementCheck {
     enum Outcome: String {
-        case agrees, healed, differs, behind, noAnswer = "no answer"
+        case agrees, healed, differs, behind, extra, copies = "two copies", noAnswer = "no answer"
     }
 
     struct Result {
@@ -66,6 +86,7 @@ struct AgreementCheck {
     let nodes: [SubtreeNode]
     let deadline: Date
     let heal: Bool
+    let dropExtra: Bool
     /// How long rows still on their way are given to arrive before they are sent again.
     var settle: TimeInterval = 10
 
@@ -117,9 +138,19 @@ struct AgreementCheck {
             Thread.sleep(forTimeInterval: 0.2)  // let the uplink move before asking again; bounded by `settleUntil`
             try recheck(&current)
         }
+        // A node with two copies running is never healed from: which copy's rows would be the truth?
+        let conflicted = Set(nodes.filter { !$0.copyConflict.isEmpty }.map(\.id))
         if heal {
-            for (origin, (agreement, _)) in current.sorted(by: { $0.key < $1.key }) where !agreement.agrees {
+            for (origin, (agreement, _)) in current.sorted(by: { $0.key < $1.key }) where !agreement.agrees && !conflicted.contains(origin) {
+                if dropExtra, !agreement.extra.isEmpty {
+                    let months = agreement.extra + agreement.differs + agreement.behind
+                    progress("\(origin) no longer has some rows of \(agreement.extra.joined(separator: ", ")); asking it to seal \(months.joined(separator: ", "))")
+                    try store.askHeal(origin: origin, months: months, seal: true)
+                    healedMonths[origin] = months
+                    continue
+                }
                 let months = agreement.differs + agreement.behind
+                guard !months.isEmpty else { continue }
                 progress("\(origin) differs in \(months.joined(separator: ", ")); asking it to send those rows again")
                 try store.askHeal(origin: origin, months: months)
                 healedMonths[origin] = months
@@ -130,7 +161,9 @@ struct AgreementCheck {
             }
         }
         return nodes.map { node in
+            if conflicted.contains(node.id) { return Result(node: node, outcome: .copies) }
             guard let (agreement, rows) = current[node.id] else { return Result(node: node, outcome: .noAnswer) }
+            if !agreement.extra.isEmpty { return Result(node: node, outcome: .extra, months: agreement.extra, rows: rows) }
             if agreement.agrees {
                 if let months = healedMonths[node.id] { return Result(node: node, outcome: .healed, months: months, rows: rows) }
                 return Result(node: node, outcome: .agrees, rows: rows)
@@ -149,7 +182,8 @@ struct AgreementCheck {
                    r.outcome.rawValue, r.months.joined(separator: " ")])
         }
         var counts: [String] = []
-        for (o, plural) in [(Outcome.agrees, "agree"), (.healed, "healed"), (.differs, "differ"), (.behind, "behind"), (.noAnswer, "no answer")] {
+        for (o, plural) in [(Outcome.agrees, "agree"), (.healed, "healed"), (.differs, "differ"), (.behind, "behind"), (.extra, "extra"),
+                            (.copies, "two copies"), (.noAnswer, "no answer")] {
             let n = results.filter { $0.outcome == o }.count
             if n > 0 { counts.append("\(n) \(n == 1 ? o.rawValue : plural)") }
         }

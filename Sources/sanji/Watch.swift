@@ -1,4 +1,5 @@
 import Foundation
+import SanjiCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,14 @@ enum Watch {
     }
 
     static func run(every seconds: Int, render: () throws -> String) throws {
-        if isatty(0) == 1, tcgetattr(0, &saved) == 0 {
+        guard isatty(1) == 1 else {
+            throw SanjiError(.invalidArgument, "--watch redraws a terminal, and standard output is not one",
+                             hint: "for a file or another program, run the command without --watch, as often as needed")
+        }
+        // With no terminal on standard input there are no keys to read: redraw at the interval only
+        // (Ctrl-C leaves), instead of finding input ready at once, forever.
+        let keys = isatty(0) == 1
+        if keys, tcgetattr(0, &saved) == 0 {
             var raw = saved
             raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
             tcsetattr(0, TCSANOW, &raw)
@@ -33,6 +41,10 @@ enum Watch {
             let footer = "\n\u{1B}[2m" + "q: quit · refresh every \(seconds) s · \(Date())" + "\u{1B}[0m\u{1B}[K"
             FileHandle.standardOutput.write(Data(("\u{1B}[H" + body + footer + "\u{1B}[J").utf8))
             // Wait for the interval, or for a key.
+            guard keys else {
+                sleep(UInt32(seconds))
+                continue
+            }
             var fds = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             if poll(&fds, 1, Int32(seconds * 1000)) > 0 {
                 var c: UInt8 = 0

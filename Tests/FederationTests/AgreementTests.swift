@@ -12,6 +12,17 @@ final class AgreementTests: XCTestCase {
         return (r.status, Dictionary(uniqueKeysWithValues: nodes.map { ($0["id"] as? String ?? "", $0) }))
     }
 
+    /// A node with no rows at all still answers (an outside implementation found it did not).
+    func testNodesWithNoRowsAnswerAndAgree() throws {
+        let fed = try Federation()
+        defer { fed.shutdown() }
+        let (county, township, v1, v2) = try fed.smallCounty()
+        let r = try verify(fed, at: county)
+        XCTAssertEqual(r.status, 0, "\(r.report)")
+        XCTAssertEqual(Set(r.report.keys), [township, v1, v2])
+        XCTAssertTrue(r.report.values.allSatisfy { $0["result"] as? String == "agrees" }, "\(r.report)")
+    }
+
     func testACorruptedCountyCopyIsFoundAndHealedFromItsOrigin() throws {
         let fed = try Federation()
         defer { fed.shutdown() }

@@ -22,7 +22,7 @@ final class Federation {
     let root: URL
     private(set) var nodes: [String: Node] = [:]
     /// Faster than production (1 s) so that expiry and reconnects take about a second.
-    let heartbeatMs = 200
+    var heartbeatMs = 200
 
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-fed-\(UUID().uuidString)")
@@ -51,6 +51,12 @@ final class Federation {
     @discardableResult
     func sanji(_ args: [String], node: String? = nil) throws -> Run {
         try CommandRunner.run(Self.binary, args + (node.map { ["--data", nodes[$0]!.dir.path] } ?? []))
+    }
+
+    /// Runs a command of another sanji (an earlier release) against a node.
+    @discardableResult
+    func run(_ binary: URL, _ args: [String], node: String? = nil) throws -> Run {
+        try CommandRunner.run(binary, args + (node.map { ["--data", nodes[$0]!.dir.path] } ?? []))
     }
 
     @discardableResult
@@ -102,6 +108,17 @@ final class Federation {
         return (county, township, v1, v2)
     }
 
+    /// Registers another data directory of node `id` under `label` (a copy of its store on a
+    /// second PC, a restored backup), to start and query like any node.
+    func addCopy(_ label: String, of id: String, dir: URL) {
+        register(label, level: nodes[id]!.level, dir: dir)
+    }
+
+    /// A node initialised by the test itself (e.g. with fixed addresses), to start and query like any.
+    func register(_ id: String, level: String, dir: URL) {
+        nodes[id] = Node(id: id, level: level, dir: dir, process: nil)
+    }
+
     func publicKey(of id: String) throws -> String {
         try ok(["keys", "show"], node: id).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -118,16 +135,17 @@ final class Federation {
 
     /// Starts `sanji serve` for a node; `environment` is added to the test's own (e.g. libfaketime's
     /// variables); `wrapper` is a command that ends by exec-ing its arguments (the serve command line).
-    func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = []) throws {
+    /// `binary`: another sanji than the one built here (an earlier release).
+    func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = [], binary: URL = Federation.binary) throws {
         guard var n = nodes[id] else { return XCTFail("no node \(id)") }
         let p = Process()
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let serve = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
         if let first = wrapper.first {
             p.executableURL = URL(fileURLWithPath: first)
-            p.arguments = wrapper.dropFirst() + [Self.binary.path] + serve
+            p.arguments = wrapper.dropFirst() + [binary.path] + serve
         } else {
-            p.executableURL = Self.binary
+            p.executableURL = binary
             p.arguments = serve
         }
         let log = n.dir.appendingPathComponent("serve.log")
@@ -199,13 +217,15 @@ final class Federation {
 
     /// Waits until the root's figures equal the sum of every node's own figures, per level and in total.
     /// `silentEnrolled` nodes are enrolled but never report: counted in `nodes`, never in `nodes_reporting`.
-    func waitForConvergence(root: String, nodes ids: [String], silentEnrolled: Int = 0, timeout: TimeInterval = 90,
+    /// `plus`: counts the root holds beyond the nodes' own (rows of a node of level `plusLevel` that is not in `ids`).
+    func waitForConvergence(root: String, nodes ids: [String], silentEnrolled: Int = 0, plus: [String: Int] = [:], plusLevel: String = "village",
+                            timeout: TimeInterval = 90,
                             file: StaticString = #filePath, line: UInt = #line) throws {
         var last = ""
         do {
             try waitUntil("the root's figures equal the sum of every node's own", timeout: timeout, file: file, line: line) {
-                var expectedByLevel: [String: [String: Int]] = [:]
-                var expectedTotal: [String: Int] = [:]
+                var expectedByLevel: [String: [String: Int]] = plus.isEmpty ? [:] : [plusLevel: plus]
+                var expectedTotal: [String: Int] = plus
                 for id in ids {
                     let own = try ownCounts(id)
                     expectedByLevel[nodes[id]!.level] = Self.add(expectedByLevel[nodes[id]!.level] ?? [:], own)

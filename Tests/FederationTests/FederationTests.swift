@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SanjiBus
 import SanjiCore
+import SanjiStore
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -183,38 +184,79 @@ final class HostilePeerTests: XCTestCase {
         try fed.add(village, level: "village", parent: township, listens: false)
         try fed.start(village)
 
-        // A rogue client with an enrolled key and id.
+        // A rogue client with an enrolled key and id: it says HELLO, then misbehaves.
+        let rogueId = "340321100299"
         let keys = try CurveKeyPair.generate()
-        try fed.ok(["enroll", "--id", "340321100299", "--key=" + keys.publicKey], node: township)
+        try fed.ok(["enroll", "--id", rogueId, "--key=" + keys.publicKey], node: township)
         let context = ZMQContext()
         let rogue = try ZMQSocket(context, .dealer)
-        try rogue.set(ZMQOption.routingId, "340321100299")
+        try rogue.set(ZMQOption.routingId, rogueId)
         try rogue.set(ZMQOption.curveServerKey, try fed.publicKey(of: township))
         try rogue.set(ZMQOption.curvePublicKey, keys.publicKey)
         try rogue.set(ZMQOption.curveSecretKey, keys.secretKey)
         try rogue.connect(try fed.endpoint(of: township))
+        var replies: [WireMessage] = []
+        func pump(until what: String, _ done: () -> Bool) throws {
+            try fed.waitUntil(what, timeout: 20) {
+                _ = ZMQPoll.readable([rogue], timeoutMs: 50)
+                while let m = try rogue.receive() { if let r = try? WireCodec.decode(m.frames[0]) { replies.append(r) } }
+                return done()
+            }
+        }
+        // Before HELLO nothing is taken from a connection: it is told to say HELLO first.
+        XCTAssertTrue(try rogue.send([WireCodec.encode(.heartbeat(catalogSeq: 0, time: 0))]))
+        try pump(until: "the township asks for HELLO first") { replies.contains { if case .error(428, _) = $0 { true } else { false } } }
+        // HELLO with an unknown level is blamed on the level, not on the node id.
+        XCTAssertTrue(try rogue.send([WireCodec.encode(.hello(.init(nodeId: rogueId, name: "x", level: "hamlet", software: "0", catalogSeq: 0, rev: 0, incarnation: "r1")))]))
+        try pump(until: "the township names the unknown level") {
+            replies.contains { if case .error(400, let r) = $0 { r.contains("level \"hamlet\"") } else { false } }
+        }
+        XCTAssertTrue(try rogue.send([WireCodec.encode(.hello(.init(nodeId: rogueId, name: "x", level: "village", software: "0", catalogSeq: 0, rev: 0, incarnation: "r1")))]))
+        try pump(until: "the township welcomes the rogue") { replies.contains { if case .welcome = $0 { true } else { false } } }
         let frames: [[UInt8]] = [
             [],
             Array("GET / HTTP/1.1\r\n\r\n".utf8),
             [0x53, 0x4A, 9, 6, 0, 0, 0, 0, 0, 0, 0, 0],                                    // another version
-            [0x53, 0x4A, 1, 3] + Array(repeating: 0xFF, count: 40),                        // ROWS with absurd counts
+            [0x53, 0x4A, WireMessage.version, 3] + Array(repeating: 0xFF, count: 40),        // ROWS with absurd counts
             WireCodec.encode(.welcome(.init(parentId: "x", cursor: 0, catalogSeq: 0, heartbeatMs: 1))), // a parent's message
             // A forged agreement answer for the honest village: not the rogue's to give.
             WireCodec.encode(.digest(request: 1, origin: village, months: [MonthDigest(month: "2026-11", rows: 1, digest: 1, maxOriginRev: 1)])),
-            // Last: ZeroMQ drops the connection of a peer over the limit, and later sends would find none.
-            Array(repeating: 0x41, count: 17 * 1024 * 1024),                               // over the 16 MiB limit
         ]
         for f in frames { XCTAssertTrue(try rogue.send([f])) }
-        try fed.waitUntil("the township logs the malformed frames and the forged DIGEST", timeout: 20) {
+        // One batch of three rows: one good, one on a day that does not exist, one no station could write.
+        // The bad two are refused alone; the good one is applied and the batch acknowledged (no resending forever).
+        func row(_ day: String, _ item: String, _ c: SummaryCounters) -> SummaryRowState {
+            SummaryRowState(origin: rogueId, key: SummaryKey(day: Day(day)!, item: item), originRev: 5, counters: c)
+        }
+        var good = SummaryCounters(), impossible = SummaryCounters()
+        good.accepted = 2
+        impossible.completed = 1
+        impossible.completedOnTime = 3
+        var batch = WireCodec.encode(.rows(SyncBatch(fromRev: 0, toRev: 5, summary: [row("2026-11-02", "GOOD", good), row("2026-11-03", "BADDAY", good),
+                                                                                     row("2026-11-04", "IMPOSSIBLE", impossible)], nodes: [])))
+        let day = Array("2026-11-03".utf8)
+        let at = (0...(batch.count - day.count)).first { Array(batch[$0..<($0 + day.count)]) == day }!
+        batch.replaceSubrange(at..<(at + day.count), with: Array("2026-13-45".utf8))
+        XCTAssertTrue(try rogue.send([batch]))
+        try pump(until: "the township acknowledges the batch, two rows refused") {
+            replies.contains { if case .ack(5, 5, 2) = $0 { true } else { false } }
+        }
+        XCTAssertEqual(try NodeStore.open(in: fed.nodes[township]!.dir).summaryRows(origin: rogueId).keys.map(\.item), ["GOOD"])
+        try fed.waitUntil("the township logs the malformed frames, the refused rows and the forged DIGEST", timeout: 20) {
             let log = fed.log(township)
-            return log.contains("dropped a malformed frame") && log.contains("protocol version 9 is not supported")
-                && log.contains("dropped a DIGEST for a node outside the child's subtree")
+            return log.contains("dropped a malformed frame") && log.contains("speaks SJP/9") && log.contains("2026-13-45")
+                && log.contains("completed_on_time 3 is more than completed 1") && log.contains("dropped a DIGEST for a node outside the child's subtree")
+        }
+        // Last: ZeroMQ drops the connection of a peer over the limit (later sends would find none); it is logged.
+        XCTAssertTrue(try rogue.send([Array(repeating: 0x41, count: 17 * 1024 * 1024)]))
+        try fed.waitUntil("the township logs the dropped connection", timeout: 20) {
+            fed.log(township).contains("ZeroMQ dropped it for a frame over 16 MiB")
         }
         rogue.close()
 
         // Everyone honest still syncs.
         try fed.ok(["simulate", "--days", "5", "--cases-per-day", "10", "--seed", "3"], node: village)
-        // The rogue is enrolled but never reported: known to the county, not counted as reporting.
-        try fed.waitForConvergence(root: county, nodes: [county, township, village], silentEnrolled: 1, timeout: 60)
+        // The rogue is enrolled but never reported status: known to the county, not counted as reporting.
+        try fed.waitForConvergence(root: county, nodes: [county, township, village], silentEnrolled: 1, plus: ["accepted": 2], timeout: 60)
     }
 }

@@ -13,11 +13,22 @@ final class RevocationTests: XCTestCase {
         try fed.waitForConvergence(root: county, nodes: [county, township, v1, v2])
         let before = try fed.ownCounts(v1)
 
-        // Revoked: dropped at once on its open connection; its past rows stay and count.
+        // Revoked: refused at once on its open connection; its past rows stay and count.
         try fed.ok(["revoke", "--id", v1], node: township)
-        try fed.waitUntil("the township drops the revoked village", timeout: 20) {
-            fed.log(township).contains("dropped a message from a node that is no longer enrolled here")
+        let refusal = "refused \(v1)", backOff = "the parent refused this node; trying again in 60 s"
+        try fed.waitUntil("the township refuses the revoked village, which backs off", timeout: 20) {
+            try fed.log(township).contains(refusal) && fed.log(v1).contains(backOff)
+                && (try fed.json(["status"], node: v1)["parent"] as? [String: Any])?["state"] as? String == "refused"
         }
+        // Told once, not on every message: over the next seconds neither side says it again.
+        func count(_ text: String, in log: String) -> Int { log.components(separatedBy: text).count - 1 }
+        let watchUntil = Date().addingTimeInterval(5)
+        while Date() < watchUntil {
+            XCTAssertEqual(count(refusal, in: fed.log(township)), 1, "the township logs a refusal once a minute at most")
+            XCTAssertEqual(count(backOff, in: fed.log(v1)), 1, "the village backs off instead of retrying at once")
+            usleep(500_000)   // sampling the logs over a fixed window; nothing waits on this
+        }
+        XCTAssertTrue(try fed.ok(["status"], node: v1).contains("refused"), "sanji status at the village says why")
         try fed.ok(["simulate", "--days", "8", "--seed", "3"], node: v1)   // work done while revoked
         try fed.ok(["simulate", "--days", "3", "--seed", "4"], node: v2)
         try fed.waitUntil("the revocation and the honest village's work reach the county", timeout: 30) {

@@ -66,7 +66,7 @@ final class WireCodecTests: XCTestCase {
         XCTAssertTrue(reason([0x53, 0x4A, 2, 6, 0x80, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0, count: 8))!.reason.contains("above 2^63"))
         XCTAssertNil(reason([0x53, 0x4A, 2, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0, count: 8)))
         // A month that is not YYYY-MM, in HEAL or DIGEST.
-        XCTAssertTrue(reason(WireCodec.encode(.heal(origin: "v", months: ["2026-13"])))!.reason.contains("YYYY-MM"))
+        XCTAssertTrue(reason(WireCodec.encode(.heal(origin: "v", months: ["2026-13"], seal: false)))!.reason.contains("YYYY-MM"))
         XCTAssertTrue(reason(WireCodec.encode(.digest(request: 1, origin: "v", months: [MonthDigest(month: "2026-1", rows: 1, digest: 1, maxOriginRev: 1)])))!
             .reason.contains("month"))
         var frame = WireCodec.encode(Self.samples[4])
@@ -77,24 +77,47 @@ final class WireCodecTests: XCTestCase {
         XCTAssertTrue(reason(frame)!.reason.contains("type \"99\""), "\(reason(frame)!)")
     }
 
+    /// A row that reads but cannot be (an impossible day, a 差评 graded 满意) is refused on its own;
+    /// the rest of the frame decodes (one bad row used to cost the whole batch, resent forever).
+    func testAnImpossibleRowIsRefusedAlone_theRestOfTheBatchDecodes() throws {
+        guard case .rows(var batch) = Self.samples[2] else { return XCTFail("sample 2 is ROWS") }
+        let good = batch.summary[0]
+        batch.summary = [good, good]
+        var frame = WireCodec.encode(.rows(batch))
+        // Turn the second row's day into 2026-13-45 (same length, so the frame stays whole).
+        let day = Array("2026-11-02".utf8)
+        let second = try XCTUnwrap((0...(frame.count - day.count)).filter { Array(frame[$0..<($0 + day.count)]) == day }.dropFirst().first)
+        frame.replaceSubrange(second..<(second + day.count), with: Array("2026-13-45".utf8))
+        guard case .rows(let decoded) = try WireCodec.decode(frame) else { return XCTFail("decodes as ROWS") }
+        XCTAssertEqual(decoded.summary, [good])
+        XCTAssertEqual(decoded.malformed.count, 1)
+        XCTAssertTrue(decoded.malformed[0].contains("2026-13-45"), decoded.malformed[0])
+        XCTAssertEqual(decoded.exceptions, batch.exceptions)
+    }
+
     /// Exception records refuse what no station could have sent: a 差评 that is not one, an appeal
     /// day without an appeal.
-    func testExceptionRowsAreCheckedToo() {
+    func testExceptionRowsAreCheckedToo() throws {
         guard case .rows(let batch) = Self.samples[2], case .badReview(let review) = batch.exceptions[1].record else { return XCTFail("sample 2 is ROWS with a 差评") }
         func frame(_ r: BadReview) -> [UInt8] {
             var b = batch
             b.exceptions = [ExceptionRowState(originRev: 1, record: .badReview(r))]
             return WireCodec.encode(.rows(b))
         }
+        func refusal(_ r: BadReview) throws -> String {
+            guard case .rows(let b) = try WireCodec.decode(frame(r)), b.exceptions.isEmpty, b.malformed.count == 1 else { return "" }
+            return b.malformed[0]
+        }
         var good = review
         good.grade = .satisfied
-        XCTAssertTrue(reason(frame(good))!.reason.contains("not a 差评"), "\(reason(frame(good))!)")
+        XCTAssertTrue(try refusal(good).contains("not a 差评"))
         var orphan = review
         orphan.appeal = nil
-        XCTAssertTrue(reason(frame(orphan))!.reason.contains("appeal-day"), "\(reason(frame(orphan))!)")
+        XCTAssertTrue(try refusal(orphan).contains("appeal-day"))
         var open = review
         (open.rectifiedDay, open.revisitedDay, open.revisitGrade, open.appeal, open.appealDay) = (nil, nil, nil, nil, nil)
-        XCTAssertNil(reason(frame(open)), "no follow-up yet: empty days, grade 0")
+        guard case .rows(let b) = try WireCodec.decode(frame(open)) else { return XCTFail() }
+        XCTAssertEqual(b.exceptions.count, 1, "no follow-up yet: empty days, grade 0")
     }
 
     /// A seeded, bounded random-frame run: mutated valid frames and pure noise never crash the

@@ -52,8 +52,9 @@ final class AgreementTests: XCTestCase {
         XCTAssertEqual(Agreement.compare(origin: origin, copy: digests(damaged)), Agreement(differs: ["2026-10"]))
         // A copy missing the newest row of a month: behind.
         XCTAssertEqual(Agreement.compare(origin: origin, copy: digests(Array(rows.prefix(3)))), Agreement(behind: ["2026-11"]))
-        // A copy missing a month entirely: behind; holding a month the origin does not: differs.
+        // A copy missing a month entirely: behind; holding rows the origin no longer has: extra
+        // (sending the origin's rows again cannot remove them).
         XCTAssertEqual(Agreement.compare(origin: origin, copy: digests(Array(rows.prefix(2)))), Agreement(behind: ["2026-11"]))
-        XCTAssertEqual(Agreement.compare(origin: digests(Array(rows.prefix(2))), copy: origin), Agreement(differs: ["2026-11"]))
+        XCTAssertEqual(Agreement.compare(origin: digests(Array(rows.prefix(2))), copy: origin), Agreement(extra: ["2026-11"]))
     }
 }

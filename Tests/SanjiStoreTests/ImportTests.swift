@@ -36,7 +36,7 @@ final class ImportTests: XCTestCase {
             "cases.csv:3: item_code: no item SB00l in the catalogue; closest: SB001",
             "cases.csv:4: completed_at: 2026-11-01T10:00:00+08:00 is before the case was accepted (2026-11-02T09:00:00+08:00)",
             "cases.csv:5: channel: \"teleport\" is not a channel",
-            "cases.csv:6: accepted_at: \"2026-13-02 09:00\" is not an ISO 8601 time",
+            "cases.csv:6: accepted_at: \"2026-13-02 09:00\" is not a time",
             "cases.csv:7: visits: is required for a completed case",
             "cases.csv:8: accepted_at: 2026-12-25T09:00:00+08:00 is in the future",
             "cases.csv:9: item_code: item XK002 (再生育审批) is withdrawn",

@@ -70,13 +70,19 @@ final class SyncStoreTests: XCTestCase {
         XCTAssertEqual(report.total.nodesReporting, 2)
     }
 
-    func testARestoredStoreNeverReusesAcknowledgedRevs() throws {
-        let (n, d) = try node("V", .village, parent: "tcp://t")
-        defer { try? FileManager.default.removeItem(at: d) }
-        XCTAssertTrue(try n.raiseRev(atLeast: 500))
-        XCTAssertFalse(try n.raiseRev(atLeast: 400), "never lowers")
-        try n.refreshOwnStatus(interval: 0)
-        XCTAssertEqual(try n.currentRev(), 501)
+    func testAStoreThatLostAcknowledgedWork_restampsItsOwnRowsAboveTheParentsCursor() throws {
+        let f = try StoreFixture()
+        _ = try f.importCases("A1,SB001,2026-11-02 09:00,window,,,\nA2,SB001,2026-11-03 09:00,window,,,\n")
+        let before = try f.store.incarnation()
+        let rev = UInt64(try f.store.currentRev())
+        XCTAssertNil(try f.store.recoverFromRollback(parentCursor: rev), "nothing lost: nothing to do")
+        // The parent had acknowledged rev + 100: this store lost work (restored in place, a log removed).
+        let next = try XCTUnwrap(try f.store.recoverFromRollback(parentCursor: rev + 100))
+        XCTAssertEqual(next.epoch, before.epoch + 1)
+        XCTAssertEqual(next.lineage.first, before.id)
+        let batch = try XCTUnwrap(try f.store.readBatch(after: rev + 100))
+        XCTAssertEqual(batch.summary.count, try f.store.summaryRows().count, "every own row goes up again, above the cursor")
+        XCTAssertGreaterThanOrEqual(try f.store.currentRev(), next.revFloor)
     }
 }
 
