@@ -1,17 +1,35 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite: unit, store and end-to-end
 # tests against the built `sanji` binary, plus a short run of every benchmark so none rots.
+#
+#   bash scripts/test.sh           everything (what CI runs)
+#   bash scripts/test.sh --fast    the unit tiers only (Core, Report, Store, Bus, Node): seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+
+# The unit tiers: no processes, no sockets between processes; the process tiers are SanjiCLITests
+# and FederationTests.
+unit_tiers='^(SanjiCoreTests|SanjiReportTests|SanjiStoreTests|SanjiBusTests|SanjiNodeTests)\.'
+if [ "${1:-}" = "--fast" ]; then
+  swift build --build-tests 2>&1 | grep -E "error|warning:" || true
+  swift build --build-tests >/dev/null   # fail here if the build failed
+  status=0
+  swift test --skip-build --disable-swift-testing --filter "$unit_tiers" > .build/test-output.txt 2>&1 || status=$?
+  grep -E "error:|failed" .build/test-output.txt | grep -vE "^Test Case .* passed" || true
+  tail -n 1 .build/test-output.txt
+  if [ "$status" != 0 ] || grep -qE "with [1-9][0-9]* failures?" .build/test-output.txt; then
+    echo "tests failed (full output in .build/test-output.txt)" >&2
+    exit 1
+  fi
+  exit 0
+fi
 # Test-only tools: Debian's docker-compose checks the compose file (no engine needed, none runs
 # here); tmux drives `dashboard --watch` as a terminal would; util-linux's unshare and setpriv
 # (always on Debian) give the disk-error tests a small tmpfs and another user.
 test_tools=()
 command -v docker-compose >/dev/null 2>&1 || test_tools+=(docker-compose)
 command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
-# sqlite3 holds a store's write lock while a test checks that readers never wait for it.
-command -v sqlite3 >/dev/null 2>&1 || test_tools+=(sqlite3)
 # iproute2 (ip netns, tc) and iptables put stations on separate hosts over a shaped link.
 command -v ip >/dev/null 2>&1 || test_tools+=(iproute2)
 command -v iptables >/dev/null 2>&1 || test_tools+=(iptables)
@@ -27,6 +45,9 @@ if [ ${#test_tools[@]} -gt 0 ]; then
   fi
 fi
 
+echo "== every public declaration documented"
+bash scripts/check-docs.sh
+
 echo "== build"
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 swift build --build-tests >/dev/null   # fail here if the build failed
@@ -37,7 +58,7 @@ echo "== building sanji 0.1.0 from history, in the background (for the mixed-ver
 bash scripts/build-release.sh 0.1.0 > .build/release-0.1.0.log 2>&1 &
 
 echo "== every benchmark scenario, quick (figures in docs/benchmarks.md come from release builds)"
-.build/debug/sanji bench suite --quick
+.build/debug/sanji-bench suite --quick
 
 echo "== fuzzing the wire decoder (libFuzzer, 20 s; scripts/fuzz.sh 600 for a longer run)"
 bash scripts/fuzz.sh 20

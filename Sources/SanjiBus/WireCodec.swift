@@ -1,19 +1,25 @@
 import SanjiCore
 
-/// Encodes and decodes SJP/1 frames. The decoder refuses anything it does not fully
+/// Encodes and decodes SJP/2 frames. The decoder refuses anything it does not fully
 /// understand, with a reason naming the field.
 public enum WireCodec {
+    /// Why a frame was refused: the ERROR code to answer with, and a reason naming the field.
     public struct DecodeError: Error, Equatable, CustomStringConvertible, Sendable {
         /// 400 malformed, 426 unsupported version.
         public let code: UInt16
+        /// What is wrong, naming the field; sent as the ERROR's reason.
         public let reason: String
+        /// The reason.
         public var description: String { reason }
     }
 
+    /// How many u32 counters a summary row carries (docs/protocol.md, ROWS).
     public static let counterCount = 14
 
     // MARK: Encoding
 
+    /// The frame of `m`: signature, version, command, then its body (docs/protocol.md, section 4).
+    /// A number too large for its field is clamped; a string is cut at 65,535 bytes.
     public static func encode(_ m: WireMessage) -> [UInt8] {
         var w = Writer()
         w.bytes(WireMessage.signature)
@@ -84,6 +90,8 @@ public enum WireCodec {
 
     // MARK: Decoding
 
+    /// The message in `frame`, which must hold exactly one whole message of this protocol version.
+    /// Throws ``DecodeError`` (426 for another version, else 400); a ROWS row that reads but cannot be goes to `malformed` instead.
     public static func decode(_ frame: [UInt8]) throws(DecodeError) -> WireMessage {
         var r = Reader(frame)
         guard frame.count >= 4 else { throw DecodeError(code: 400, reason: "frame of \(frame.count) bytes is shorter than the 4-byte header") }
@@ -267,10 +275,13 @@ public enum WireCodec {
                 u8(WireCodec.code(b.revisitGrade)); u8(WireCodec.code(b.appeal)); day(b.appealDay)
             }
         }
+        /// A string field: its UTF-8 length, then its bytes. Over 65,535 bytes it is cut at the
+        /// last whole character that fits, so that the field stays valid UTF-8.
         mutating func string(_ s: String) {
             var s = s
             s.withUTF8 { b in
-                let n = min(b.count, Int(UInt16.max))
+                var n = min(b.count, Int(UInt16.max))
+                while n < b.count, n > 0, b[n] & 0xC0 == 0x80 { n -= 1 }   // not inside a character
                 u16(UInt16(n))
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<n]))
             }

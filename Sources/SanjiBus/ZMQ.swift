@@ -1,11 +1,14 @@
 import CZeroMQ
+import SanjiCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// An error from libzmq, with its errno text.
 public struct ZMQError: Error, CustomStringConvertible, Sendable {
+    /// The errno libzmq reported.
     public let code: Int32
+    /// The call that failed (`zmq_socket`, `bind tcp://…`, `zmq_setsockopt 42` …).
     public let operation: String
 
     init(_ operation: String) {
@@ -13,8 +16,11 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
         self.operation = operation
     }
 
+    /// The operation, then libzmq's text for the errno.
     public var description: String { "\(operation): \(String(validatingCString: zmq_strerror(code)) ?? "error \(code)")" }
+    /// EAGAIN: the call would have blocked (nothing to receive, or no room to send).
     public var isAgain: Bool { code == EAGAIN }
+    /// EINTR: a signal interrupted the call.
     public var isInterrupted: Bool { code == EINTR }
 }
 
@@ -31,11 +37,13 @@ public final class ZMQContext: @unchecked Sendable {
 
     deinit { zmq_ctx_term(handle) }
 
+    /// Whether the libzmq linked in supports CURVE security.
     public static var hasCurve: Bool { zmq_has("curve") == 1 }
 }
 
 /// A libzmq socket. Not thread-safe: one thread owns it for its whole life.
 public final class ZMQSocket {
+    /// The ZeroMQ socket type.
     public enum Kind {
         case router, dealer, rep, req, pair
         var raw: Int32 {
@@ -52,6 +60,7 @@ public final class ZMQSocket {
     let handle: UnsafeMutableRawPointer
     private var closed = false
 
+    /// A new socket of `kind` in `context`, with ZMQ_LINGER 0: closing it drops unsent messages.
     public init(_ context: ZMQContext, _ kind: Kind) throws {
         guard let h = zmq_socket(context.handle, kind.raw) else { throw ZMQError("zmq_socket") }
         handle = h
@@ -60,22 +69,26 @@ public final class ZMQSocket {
 
     deinit { close() }
 
+    /// Closes the socket, dropping unsent messages; later calls do nothing (deinit calls it too).
     public func close() {
         guard !closed else { return }
         closed = true
         zmq_close(handle)
     }
 
+    /// Sets an integer socket option (a `ZMQOption`).
     public func set(_ option: Int32, _ value: Int32) throws {
         var v = value
         guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size) == 0 else { throw ZMQError("zmq_setsockopt \(option)") }
     }
 
+    /// Sets a 64-bit integer socket option (`ZMQOption.maxMessageSize`).
     public func set(_ option: Int32, _ value: Int64) throws {
         var v = value
         guard zmq_setsockopt(handle, option, &v, MemoryLayout<Int64>.size) == 0 else { throw ZMQError("zmq_setsockopt \(option)") }
     }
 
+    /// Sets a socket option to the UTF-8 bytes of `value` (a Z85 CURVE key, a routing id, a ZAP domain).
     public func set(_ option: Int32, _ value: String) throws {
         let bytes = Array(value.utf8)
         guard bytes.withUnsafeBytes({ zmq_setsockopt(handle, option, $0.baseAddress, bytes.count) }) == 0 else {
@@ -83,6 +96,7 @@ public final class ZMQSocket {
         }
     }
 
+    /// Reads a text socket option (at most 511 bytes).
     public func string(_ option: Int32) throws -> String {
         var buf = [CChar](repeating: 0, count: 512)
         var len = buf.count
@@ -90,10 +104,12 @@ public final class ZMQSocket {
         return Self.text(buf)
     }
 
+    /// Binds to `endpoint` (`tcp://0.0.0.0:7701`; `tcp://127.0.0.1:*` for any free port, see `lastEndpoint`).
     public func bind(_ endpoint: String) throws {
         guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError("bind \(endpoint)") }
     }
 
+    /// Connects to `endpoint`; libzmq connects in the background and reconnects by itself.
     public func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError("connect \(endpoint)") }
     }
@@ -123,7 +139,9 @@ public final class ZMQSocket {
 
     /// A received multipart message and the ZAP User-Id of the connection it came on.
     public struct Received {
+        /// The message's frames, in order.
         public let frames: [[UInt8]]
+        /// The User-Id the ZAP handler gave the connection; nil when it gave none.
         public let userId: String?
     }
 
@@ -184,16 +202,8 @@ public enum ZMQPoll {
     }
 }
 
-/// A CURVE keypair in Z85 text (40 characters each).
-public struct CurveKeyPair: Sendable, Equatable {
-    public let publicKey: String
-    public let secretKey: String
-
-    public init(publicKey: String, secretKey: String) {
-        self.publicKey = publicKey
-        self.secretKey = secretKey
-    }
-
+extension CurveKeyPair {
+    /// A new random keypair; throws when libzmq was built without CURVE.
     public static func generate() throws -> CurveKeyPair {
         var pub = [CChar](repeating: 0, count: 41)
         var sec = [CChar](repeating: 0, count: 41)
@@ -228,18 +238,32 @@ extension CurveKeyPair {
 
 /// libzmq socket option numbers the runtime sets, so that nothing above this module imports C.
 public enum ZMQOption {
+    /// ZMQ_ROUTING_ID: the identity this socket gives a ROUTER peer, which addresses its replies by it.
     public static let routingId = ZMQ_ROUTING_ID
+    /// ZMQ_ROUTER_HANDOVER: a ROUTER gives a routing id already in use to the new connection instead of refusing it.
     public static let routerHandover = ZMQ_ROUTER_HANDOVER
+    /// ZMQ_CURVE_SERVER: the socket takes the CURVE server role, authenticating clients with its secret key.
     public static let curveServer = ZMQ_CURVE_SERVER
+    /// ZMQ_CURVE_PUBLICKEY: this socket's long-term CURVE public key (Z85), which a client must set.
     public static let curvePublicKey = ZMQ_CURVE_PUBLICKEY
+    /// ZMQ_CURVE_SECRETKEY: this socket's long-term CURVE secret key (Z85).
     public static let curveSecretKey = ZMQ_CURVE_SECRETKEY
+    /// ZMQ_CURVE_SERVERKEY: the server public key a CURVE client expects; it makes the socket a client.
     public static let curveServerKey = ZMQ_CURVE_SERVERKEY
+    /// ZMQ_ZAP_DOMAIN: the domain passed to the ZAP handler when a connection is authenticated.
     public static let zapDomain = ZMQ_ZAP_DOMAIN
+    /// ZMQ_MAXMSGSIZE: the largest inbound message, in bytes; a peer that sends a larger one is disconnected.
     public static let maxMessageSize = ZMQ_MAXMSGSIZE
+    /// ZMQ_SNDHWM: the most outbound messages queued per peer; past it a send would block, or a ROUTER drops (0: no limit).
     public static let sendHighWater = ZMQ_SNDHWM
+    /// ZMQ_RCVHWM: the most inbound messages queued per peer before libzmq stops reading from it (0: no limit).
     public static let receiveHighWater = ZMQ_RCVHWM
+    /// ZMQ_RECONNECT_IVL: milliseconds to wait before reconnecting a lost or failed connection (-1: never).
     public static let reconnectInterval = ZMQ_RECONNECT_IVL
+    /// ZMQ_RECONNECT_IVL_MAX: milliseconds the reconnect wait may grow to, doubling after each failure (0: it does not grow).
     public static let reconnectIntervalMax = ZMQ_RECONNECT_IVL_MAX
+    /// ZMQ_HANDSHAKE_IVL: milliseconds a new connection has to finish its handshake (CURVE included) before it is dropped.
     public static let handshakeInterval = ZMQ_HANDSHAKE_IVL
+    /// ZMQ_IMMEDIATE: queue messages only on completed connections; with none, a send fails instead of waiting.
     public static let immediate = ZMQ_IMMEDIATE
 }

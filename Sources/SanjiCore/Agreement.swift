@@ -3,12 +3,14 @@
 public struct MonthDigest: Hashable, Sendable {
     /// `YYYY-MM`.
     public var month: String
+    /// Summary rows and exception records counted in the month.
     public var rows: Int
     /// The wrapping sum of the rows' hashes, cut to 63 bits so that it travels as an SJP `u64`.
     public var digest: UInt64
     /// The highest origin rev among the rows: a copy below the origin's is still catching up.
     public var maxOriginRev: UInt64
 
+    /// A month's digest from its parts.
     public init(month: String, rows: Int, digest: UInt64, maxOriginRev: UInt64) {
         self.month = month
         self.rows = rows
@@ -22,8 +24,10 @@ public struct MonthDigest: Hashable, Sendable {
 public struct DigestBuilder: Sendable {
     private var months: [String: MonthDigest] = [:]
 
+    /// An empty builder: no months yet.
     public init() {}
 
+    /// A summary row, in the month of its day: its key strings and each counter's eight bytes, mixed by FNV-1a.
     public mutating func add(origin: String, day: String, item: String, counters: [Int], originRev: UInt64) {
         var h = Self.fnvOffset
         Self.mix(&h, origin)
@@ -66,6 +70,7 @@ public struct DigestBuilder: Sendable {
         months[month] = m
     }
 
+    /// The months seen, in order.
     public var digests: [MonthDigest] { months.values.sorted { $0.month < $1.month } }
 
     static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -97,14 +102,18 @@ public struct Agreement: Equatable, Sendable {
     /// again cannot remove them; sealing the months can (`sanji verify --drop-extra`).
     public var extra: [String] = []
 
+    /// True when no month differs, lags behind or holds extra rows.
     public var agrees: Bool { differs.isEmpty && behind.isEmpty && extra.isEmpty }
 
+    /// An outcome with the months of each kind given.
     public init(differs: [String] = [], behind: [String] = [], extra: [String] = []) {
         self.differs = differs
         self.behind = behind
         self.extra = extra
     }
 
+    /// Compares a copy's digests with the origin's: of the months that differ, those with more rows are `extra`,
+    /// those with a lower max origin rev `behind`, the rest `differs`.
     public static func compare(origin: [MonthDigest], copy: [MonthDigest]) -> Agreement {
         let own = Dictionary(origin.map { ($0.month, $0) }, uniquingKeysWith: { a, _ in a })
         let held = Dictionary(copy.map { ($0.month, $0) }, uniquingKeysWith: { a, _ in a })

@@ -2,7 +2,9 @@
 /// header names are the contract, column order is free, extra columns are an error unless
 /// the caller allows them.
 public struct CSVFile: Sendable {
+    /// The file's name as the user gave it, for `file:line` in issues.
     public let name: String
+    /// The encoding the bytes were read in (the detected one when `.auto` was asked for).
     public let encoding: TextEncoding
     /// Column index by header name.
     public let columns: [String: Int]
@@ -12,10 +14,14 @@ public struct CSVFile: Sendable {
     /// Fields in the header: a row with a value beyond them is refused, not cut.
     public let headerCount: Int
 
+    /// Why a file was refused: every problem found, each with its line and field.
     public struct Rejected: Error, Sendable {
+        /// The problems, in the order they were found.
         public let issues: [RowIssue]
     }
 
+    /// Decodes `bytes` and checks the header: every `required` column present, none twice, none outside
+    /// `required` and `optional` unless `ignoreExtra`. Header names are trimmed and lowercased.
     public init(
         name: String, bytes: [UInt8], encoding: TextEncoding = .auto,
         required: [String], optional: [String] = [], ignoreExtra: Bool = false
@@ -62,6 +68,7 @@ public struct CSVFile: Sendable {
     /// through `syntaxError` as a row issue.
     public func records() -> Records { Records(file: self) }
 
+    /// The data records of a file, read one at a time.
     public struct Records: Sequence, IteratorProtocol {
         var reader: CSVReader
         let name: String
@@ -81,6 +88,7 @@ public struct CSVFile: Sendable {
             return nil
         }
 
+        /// The CSV syntax error that ended the records, as a row issue; nil if they ran to the end.
         public var syntaxIssue: RowIssue? {
             reader.error.map { RowIssue(file: name, line: $0.line, field: "csv", message: $0.message) }
         }

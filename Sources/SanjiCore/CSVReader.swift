@@ -2,20 +2,26 @@
 /// line breaks, CRLF or LF. Each record carries the physical line it starts on, so errors can
 /// name `file:line`.
 public struct CSVReader: Sequence, IteratorProtocol {
+    /// One record: its fields and the line it starts on.
     public struct Record: Sendable {
         /// 1-based line where the record starts.
         public let line: Int
+        /// The field values, unquoted and untrimmed.
         public let fields: [String]
     }
 
+    /// Why the reader stopped: a quote never closed, or text after a closing quote.
     public struct SyntaxError: Error, Equatable, Sendable {
+        /// 1-based line of the problem (for a quote never closed, the line its record starts on).
         public let line: Int
+        /// What is wrong, in words for the user.
         public let message: String
     }
 
     private let bytes: [UInt8]
     private var position: Int
     private var line = 1
+    /// The syntax error that ended the reading; nil while there is none.
     public private(set) var error: SyntaxError?
 
     /// `bytes` must be UTF-8 (see `TextDecoder`); a leading BOM is skipped.

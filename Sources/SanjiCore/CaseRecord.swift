@@ -1,21 +1,30 @@
 /// A service case (办件) as the station that recorded it holds it. Applicant fields are
 /// private to that station: they are stored there and never leave it.
 public struct CaseRecord: Hashable, Sendable {
+    /// 办件编号: unique at the station that recorded the case.
     public var caseNo: String
+    /// The catalogue item (事项编码) the case is for.
     public var itemCode: String
+    /// When the case was accepted (受理); its day is the acceptance day of the figures.
     public var acceptedAt: Timestamp
+    /// How the application came in (窗口, 网上, 掌上, 自助, 代办 …).
     public var channel: CaseChannel
     /// 帮办代办: marked assisted, or brought by an agent (channel `agent`).
     public var assisted: Bool
     /// The promised deadline (承诺时限 on the working-day calendar), fixed when accepted.
     public var deadline: Day
+    /// When the case was completed (办结); nil while it is open.
     public var completedAt: Timestamp?
+    /// How it ended (准予, 不予, 撤回); nil while open.
     public var outcome: Outcome?
     /// 跑动次数: times the applicant came in person, known at completion.
     public var visits: Int?
+    /// The applicant's name: kept at the station, never sent.
     public var applicantName: String?
+    /// The applicant's id number: kept at the station, never sent.
     public var applicantId: String?
 
+    /// A case as recorded; a case of the `agent` channel is always marked assisted.
     public init(
         caseNo: String, itemCode: String, acceptedAt: Timestamp, channel: CaseChannel, assisted: Bool,
         deadline: Day, completedAt: Timestamp? = nil, outcome: Outcome? = nil, visits: Int? = nil,
@@ -34,8 +43,10 @@ public struct CaseRecord: Hashable, Sendable {
         self.applicantId = applicantId
     }
 
+    /// Whether the case is 办结.
     public var isCompleted: Bool { completedAt != nil }
 
+    /// The longest 办件编号 accepted, in characters.
     public static let maxCaseNoLength = 64
 }
 
@@ -46,15 +57,20 @@ public enum AppealDecision: String, CaseIterable, Sendable {
     /// The 差评 stands.
     case rejected
 
+    /// The decision as printed: 申诉成立 or 申诉不成立.
     public var label: String { self == .upheld ? "申诉成立" : "申诉不成立" }
 }
 
 /// A decided appeal. The reason is the reviewer's own text: it stays at the station.
 public struct Appeal: Hashable, Sendable {
+    /// 申诉成立 or 申诉不成立.
     public var decision: AppealDecision
+    /// When the appeal was decided: from that day an upheld 差评 leaves the figures.
     public var decidedAt: Timestamp
+    /// The reviewer's reason, in their words; never sent up.
     public var reason: String
 
+    /// A decided appeal.
     public init(decision: AppealDecision, decidedAt: Timestamp, reason: String) {
         self.decision = decision
         self.decidedAt = decidedAt
@@ -65,20 +81,30 @@ public struct Appeal: Hashable, Sendable {
 /// A 好差评 evaluation. A 差评 carries its 整改 (rectification), 回访 (follow-up visit) and,
 /// when it was appealed, the 申诉复核 decision.
 public struct EvaluationRecord: Hashable, Sendable {
+    /// 评价编号: unique at the station that recorded the evaluation.
     public var evalId: String
+    /// The 办件编号 evaluated, or nil for an evaluation not tied to one case.
     public var caseNo: String?
     /// The case's item, or empty for an evaluation of the station as a whole.
     public var itemCode: String
+    /// The grade given, 非常满意 … 非常不满意; 不满意 and 非常不满意 are 差评.
     public var grade: Grade
+    /// Where the evaluation was given (窗口, 评价器, 网上, 短信 …).
     public var channel: EvalChannel
+    /// When the evaluation was given; its day is the day the grade counts on.
     public var evaluatedAt: Timestamp
+    /// When the 差评 was rectified (整改); nil until then.
     public var rectifiedAt: Timestamp?
+    /// When the 差评 was revisited (回访); never before its 整改.
     public var revisitedAt: Timestamp?
+    /// The grade the evaluator gave at the 回访, if one was recorded.
     public var revisitGrade: Grade?
     /// 实名: the evaluator gave their name (a 实名差评 must be revisited, 100 %).
     public var named: Bool
+    /// The 申诉复核 decision, when the 差评 was appealed.
     public var appeal: Appeal?
 
+    /// An evaluation as recorded; 匿名, unrectified and unappealed unless said otherwise.
     public init(
         evalId: String, caseNo: String?, itemCode: String, grade: Grade, channel: EvalChannel,
         evaluatedAt: Timestamp, rectifiedAt: Timestamp? = nil, revisitedAt: Timestamp? = nil, revisitGrade: Grade? = nil,

@@ -1,7 +1,10 @@
 /// The catalogue as a node holds it at one sequence: items, working-day calendar, settings.
 public struct Catalog: Sendable {
+    /// Every item by its 事项编码, withdrawn ones included.
     public var items: [String: CatalogItem]
+    /// The working-day calendar that deadlines and 整改 limits are counted on.
     public var calendar: WorkCalendar
+    /// The catalogue sequence held: a node below the root's has not yet applied the latest rows.
     public var sequence: Int
     /// Working days a 差评 has for 整改 (areas use 5 to 15).
     public var rectifyDays: Int
@@ -14,7 +17,9 @@ public struct Catalog: Sendable {
     /// The 网办深度 from which an item counts as 网上可办 (2: Ⅱ 收件/预审 and up; some provinces 3).
     public var onlineMinDepth = 2
 
+    /// The 整改 limit when the county sets none, in working days.
     public static let defaultRectifyDays = 10
+    /// The clock skew allowed when the county sets none, in minutes.
     public static let defaultClockSkewMinutes = 10
 
     /// The keys of the settings that travel with the catalogue (docs/protocol.md, CATALOG).
@@ -39,6 +44,7 @@ public struct Catalog: Sendable {
         }
     }
 
+    /// A catalogue with the given items, calendar and sequence; rounding, scope and `onlineMinDepth` at their defaults.
     public init(items: [String: CatalogItem] = [:], calendar: WorkCalendar = WorkCalendar(), sequence: Int = 0,
                 rectifyDays: Int = Catalog.defaultRectifyDays, clockSkewMinutes: Int = Catalog.defaultClockSkewMinutes) {
         self.items = items
@@ -60,12 +66,15 @@ public struct Catalog: Sendable {
     }
 }
 
+/// Why a case cannot be taken in for an item: no catalogue yet, no such item, not handled at the level,
+/// or withdrawn.
 public enum IntakeProblem: Error, Hashable, Sendable, CustomStringConvertible {
     case emptyCatalog
     case unknownItem(code: String, closest: [String])
     case notHandled(item: CatalogItem, level: Level)
     case withdrawn(item: CatalogItem, sequence: Int)
 
+    /// The problem in words for the clerk, with the closest codes for an unknown item.
     public var description: String {
         switch self {
         case .emptyCatalog:

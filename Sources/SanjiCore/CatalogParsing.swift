@@ -1,8 +1,12 @@
 /// Reads rows of items.csv and calendar.csv.
 public enum CatalogParsing {
+    /// The columns of items.csv, all required, in the order `csvRow` writes them.
     public static let itemColumns = ["code", "name", "type", "department", "levels", "legal_days", "promised_days", "online_depth", "max_visits", "status"]
+    /// The columns of calendar.csv, both required.
     public static let calendarColumns = ["date", "kind"]
 
+    /// Reads one items.csv row (`value` gives a column's trimmed text), adding every problem found to
+    /// `problems`; nil if there was any.
     public static func parseItem(_ value: (String) -> String, problems: inout [RowParser.Problem]) -> CatalogItem? {
         let start = problems.count
         var code = ""
@@ -72,6 +76,7 @@ public enum CatalogParsing {
         }
     }
 
+    /// Reads one calendar.csv row: a date and whether it is a holiday or a 调休 workday; nil on any problem.
     public static func parseCalendarDay(_ value: (String) -> String, problems: inout [RowParser.Problem]) -> (Day, WorkCalendar.Kind)? {
         let dateText = value("date")
         let day = Day(dateText)
@@ -88,13 +93,4 @@ public enum CatalogParsing {
         [item.code, item.name, item.type.rawValue, item.department, item.levelsText, item.legalDays.map(String.init) ?? "",
          String(item.promisedDays), String(item.onlineDepth), String(item.maxVisits), item.withdrawn ? "withdrawn" : "active"]
     }
-}
-
-public enum CSVWriter {
-    public static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    public static func line(_ fields: [String]) -> String { fields.map(escape).joined(separator: ",") }
 }

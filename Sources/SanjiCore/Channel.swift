@@ -2,6 +2,7 @@
 public enum CaseChannel: String, CaseIterable, Sendable, Codable {
     case window, online, mobile, kiosk, agent, home
 
+    /// The Chinese name: 窗口, 网上, 掌上, 自助, 代办 or 上门.
     public var label: String {
         switch self {
         case .window: "窗口"
@@ -16,6 +17,7 @@ public enum CaseChannel: String, CaseIterable, Sendable, Codable {
     /// 网办: 网上, 掌上 and 自助 count as online for 网办件占比.
     public var isOnline: Bool { self == .online || self == .mobile || self == .kiosk }
 
+    /// Accepts the English name (any case) or a Chinese name exports use (窗口办理, 网办, 皖事通 …); nil otherwise.
     public init?(text: String) {
         if let v = CaseChannel(rawValue: text) {
             self = v
@@ -42,6 +44,7 @@ public enum CaseChannel: String, CaseIterable, Sendable, Codable {
 public enum EvalChannel: String, CaseIterable, Sendable, Codable {
     case window, device, online, mobile, kiosk, sms, phone, agent, home
 
+    /// The Chinese name: 窗口, 评价器, 网上, 掌上, 自助, 短信, 电话, 代办 or 上门.
     public var label: String {
         switch self {
         case .window: "窗口"
@@ -56,6 +59,7 @@ public enum EvalChannel: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Accepts the English name (any case), the Chinese label or a common alias (平板, 二维码, 小程序, 12345 …).
     public init?(text: String) {
         let t = text.trimmingSpaces
         if let v = EvalChannel(rawValue: t.lowercased()) {
@@ -80,6 +84,7 @@ public enum EvalChannel: String, CaseIterable, Sendable, Codable {
 public enum Outcome: String, CaseIterable, Sendable, Codable {
     case approved, rejected, withdrawn
 
+    /// The Chinese name: 准予, 不予 or 撤回.
     public var label: String {
         switch self {
         case .approved: "准予"
@@ -88,6 +93,7 @@ public enum Outcome: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Accepts the English name (any case) or a common wording (准予许可, 不予受理, 撤件 …); nil otherwise.
     public init?(text: String) {
         if let v = Outcome(rawValue: text) {
             self = v

@@ -1,16 +1,24 @@
 /// What the county knows of a node, for completeness, breakdowns and attention lists.
 public struct NodeInfo: Sendable, Equatable {
+    /// The node id (统计用区划代码 or similar).
     public var id: String
+    /// The node's name as enrolled.
     public var name: String
+    /// Its level: county, township, village ….
     public var level: Level
+    /// The node it is enrolled under; nil for the root.
     public var parent: String?
     /// The newest of its own status report and the last time this node heard from it.
     public var lastSeen: Int64?
+    /// The catalogue sequence it last reported; nil when unknown.
     public var catalogSeq: Int?
+    /// Cases open at the station, as of its last status.
     public var openCases: Int
+    /// Cases open past their deadline at the station, as of its last status.
     public var overdueCases: Int
     /// Rows it had not yet sent up when it last reported.
     public var backlog: Int = 0
+    /// This node itself, or heard from within `--stale`: counts in `nodes_reporting`.
     public var reporting: Bool
     /// Revoked at its parent: its past rows still count, the node no longer does.
     public var revoked = false
@@ -19,6 +27,7 @@ public struct NodeInfo: Sendable, Equatable {
     /// A second copy of the node its parent refuses (two PCs running one station), or "".
     public var copyConflict = ""
 
+    /// A node as the dashboard sees it; revoked, clock skew and copy conflict are set afterwards.
     public init(id: String, name: String, level: Level, parent: String?, lastSeen: Int64?, catalogSeq: Int?, openCases: Int, overdueCases: Int,
                 backlog: Int = 0, reporting: Bool) {
         self.backlog = backlog
@@ -39,33 +48,50 @@ public enum BreakdownKind: String, CaseIterable, Sendable {
     case township, node, department, item
 }
 
+/// One row of a `--by` breakdown: a node, a township with its villages, a department or an item.
 public struct BreakdownRow: Sendable {
+    /// The node id, the department or the item code the row is for.
     public var key: String
+    /// What the row prints as its name: the node's, the department's or the item's.
     public var name: String
+    /// The node's level; nil for department and item rows.
     public var level: Level?
     /// Indentation: 0 for a township's rolled-up row, 1 for its villages beneath it.
     public var depth: Int
+    /// Nodes in the row (a township counts itself and its villages); 0 for department and item rows.
     public var nodes: Int
+    /// Of `nodes`, those reporting within `--stale`.
     public var nodesReporting: Int
+    /// The row's figures over the period, as at its end.
     public var figures: PeriodFigures
 }
 
 /// 差评 not rectified within the 整改 limit, per node.
 public struct UnrectifiedBadReviews: Sendable, Equatable {
+    /// The node id.
     public var node: String
+    /// The node's name.
     public var name: String
+    /// Its 差评 past their 整改 limit and not rectified (超期未整改).
     public var count: Int
+    /// The evaluation day of the oldest of them.
     public var oldestDay: Day
 }
 
 /// A node whose rows count more cases completed or due than accepted, over all its history.
 public struct ImpossibleCounts: Sendable, Equatable {
+    /// The node id.
     public var node: String
+    /// The node's name.
     public var name: String
+    /// Cases accepted, over all its history.
     public var accepted: Int
+    /// Cases completed, over all its history: more than `accepted` cannot be.
     public var completed: Int
+    /// Cases due, over all its history: more than `accepted` cannot be.
     public var due: Int
 
+    /// A node whose history counts more completed or due than accepted.
     public init(node: String, name: String, accepted: Int, completed: Int, due: Int) {
         self.node = node
         self.name = name
@@ -77,11 +103,16 @@ public struct ImpossibleCounts: Sendable, Equatable {
 
 /// A node claimed by a parent other than the one it is enrolled under (refused with 409).
 public struct SubtreeConflict: Sendable, Equatable {
+    /// The node claimed twice.
     public var subject: String
+    /// The parent that claimed it and was refused.
     public var claimedBy: String
+    /// The parent it is enrolled under.
     public var owner: String
+    /// When the refused claim was last seen, in seconds since the epoch.
     public var lastSeen: Int64
 
+    /// A refused claim on a node enrolled elsewhere.
     public init(subject: String, claimedBy: String, owner: String, lastSeen: Int64) {
         self.subject = subject
         self.claimedBy = claimedBy
@@ -92,12 +123,17 @@ public struct SubtreeConflict: Sendable, Equatable {
 
 /// What needs someone's attention today.
 public struct Attention: Sendable {
+    /// Nodes not heard from within `--stale`, longest silent first.
     public var stale: [NodeInfo] = []
+    /// Nodes claimed by a second parent (ERROR 409).
     public var conflicts: [SubtreeConflict] = []
     /// Stations whose clock is off by more than the catalogue's clock_skew_minutes.
     public var clockSkewed: [NodeInfo] = []
+    /// Nodes holding an older catalogue sequence than this node.
     public var behindCatalog: [NodeInfo] = []
+    /// Per node, 差评 past their 整改 limit and not rectified (超期未整改), most first.
     public var unrectified: [UnrectifiedBadReviews] = []
+    /// Nodes with cases open past their deadline (超期未办结), most first.
     public var overdue: [NodeInfo] = []
     /// Nodes whose rows, over their whole history, count more cases completed (or due) than
     /// accepted: figures no station could have: a damaged or hostile copy.
@@ -105,13 +141,16 @@ public struct Attention: Sendable {
     /// Nodes two copies of which run (two PCs): the copy their parent refuses.
     public var copies: [(node: NodeInfo, refused: String)] = []
 
+    /// Nothing to attend to.
     public init() {}
+    /// Whether no list holds anything.
     public var isEmpty: Bool {
         stale.isEmpty && conflicts.isEmpty && clockSkewed.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty
             && impossible.isEmpty && copies.isEmpty
     }
 }
 
+/// Durations as `--stale` takes them.
 public enum DurationText {
     /// `24h`, `90m`, `2d`, `30s` (or plain seconds) → seconds.
     public static func seconds(_ text: String) -> Int64? {

@@ -1,12 +1,17 @@
 /// Everything `sanji dashboard` shows, computed from summary rows and the catalogue.
 public struct DashboardReport: Sendable {
+    /// The figures of one level (its nodes' rows together), or of the total.
     public struct Scope: Sendable {
         /// nil for the total.
         public let level: Level?
+        /// Enrolled, unrevoked nodes in the scope.
         public let nodes: Int
+        /// Of `nodes`, this node or those heard from within `--stale`.
         public let nodesReporting: Int
+        /// The scope's case and evaluation figures over the period.
         public let figures: PeriodFigures
 
+        /// A scope's figures and completeness.
         public init(level: Level?, nodes: Int, nodesReporting: Int, figures: PeriodFigures) {
             self.level = level
             self.nodes = nodes
@@ -15,22 +20,32 @@ public struct DashboardReport: Sendable {
         }
     }
 
+    /// The node the dashboard is computed at.
     public let node: NodeIdentity
+    /// When the report was computed.
     public let asOf: Timestamp
     /// The period and the day its figures stand at (its end, or today while it runs).
     public let asAt: AsAt
+    /// The period the figures cover.
     public var period: Period { asAt.period }
+    /// The catalogue sequence this node holds: what the catalogue figures describe.
     public let catalogSequence: Int
     /// How percentages print (the county's setting, from the catalogue).
     public var rounding = Rounding.default
+    /// Every known node's rows together.
     public let total: Scope
+    /// One scope per level, from this node's level down.
     public let levels: [Scope]
+    /// The catalogue figures of each level shown, as the catalogue stands now.
     public let catalog: [CatalogFigures]
     /// A node that has not reported within this many seconds is stale, never counted as reporting.
     public var staleAfter: Int64 = 86_400
+    /// The `--by` breakdown, when asked for.
     public var breakdown: (kind: BreakdownKind, rows: [BreakdownRow])?
+    /// What needs someone's attention today, whatever the period.
     public var attention = Attention()
 
+    /// A report without breakdown or attention lists; `make` fills those.
     public init(node: NodeIdentity, asOf: Timestamp, asAt: AsAt, catalogSequence: Int, total: Scope, levels: [Scope], catalog: [CatalogFigures]) {
         self.node = node
         self.asOf = asOf

@@ -3,8 +3,10 @@
 /// Stored as the number of days since 1970-01-01 so that arithmetic and comparison are
 /// integer operations; printed and parsed as ISO 8601 `YYYY-MM-DD`.
 public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Days since 1970-01-01 (negative before it).
     public let number: Int
 
+    /// The day `number` days after 1970-01-01.
     public init(number: Int) { self.number = number }
 
     /// Days from civil (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
@@ -35,6 +37,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self = day
     }
 
+    /// Year, month and day (civil from days, Howard Hinnant's algorithm).
     public var components: (year: Int, month: Int, day: Int) {
         let z = number + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -53,17 +56,22 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return (w < 0 ? w + 7 : w) + 1
     }
 
+    /// Saturday or Sunday; whether it is a working day is the `WorkCalendar`'s to say.
     public var isWeekend: Bool { weekday >= 6 }
 
+    /// The day `days` later (earlier when negative).
     public func adding(days: Int) -> Day { Day(number: number + days) }
 
+    /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = components
         return "\(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(d, 2))"
     }
 
+    /// Earlier first.
     public static func < (a: Day, b: Day) -> Bool { a.number < b.number }
 
+    /// Days in a month of the proleptic Gregorian calendar (29 in a leap February).
     public static func daysIn(year: Int, month: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
@@ -82,6 +90,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return value
     }
 
+    /// `n` in decimal, zero-padded on the left to `width` digits.
     public static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
@@ -90,16 +99,21 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// An inclusive range of days: the period a figure covers.
 public struct Period: Hashable, Sendable {
+    /// The first day.
     public let from: Day
+    /// The last day, included.
     public let to: Day
 
+    /// The days from `from` through `to`.
     public init(from: Day, to: Day) {
         self.from = from
         self.to = to
     }
 
+    /// Whether `day` lies in the period, both ends included.
     public func contains(_ day: Day) -> Bool { day >= from && day <= to }
 
+    /// A calendar month; nil for a month that is not 1…12.
     public static func month(year: Int, month: Int) -> Period? {
         guard let first = Day(year: year, month: month, day: 1),
               let last = Day(year: year, month: month, day: Day.daysIn(year: year, month: month))
@@ -107,6 +121,7 @@ public struct Period: Hashable, Sendable {
         return Period(from: first, to: last)
     }
 
+    /// A calendar year, 1 January through 31 December.
     public static func year(_ year: Int) -> Period? {
         guard let first = Day(year: year, month: 1, day: 1), let last = Day(year: year, month: 12, day: 31) else { return nil }
         return Period(from: first, to: last)

@@ -2,8 +2,11 @@
 /// the 通报's lists): cases open past their deadline at the end or completed late within the
 /// period, and the period's 差评 with those of earlier periods still open at its start.
 public struct ExceptionList: Sendable {
+    /// A case past its deadline: open at the period's end, or completed late within it.
     public struct Case: Sendable, Equatable {
+        /// The exception record as its origin sent it.
         public var record: OverdueCase
+        /// Open past its deadline at the period's end, or completed late within the period.
         public var state: OverdueState
         /// Working days past the deadline (to completion, or to the period's end while open).
         public var daysOverdue: Int
@@ -11,14 +14,19 @@ public struct ExceptionList: Sendable {
         public var completedDay: Day? { state == .completedLate ? record.completedDay : nil }
     }
 
+    /// A 差评 with its 整改, 回访 and appeal as they stood at the period's end.
     public struct Review: Sendable, Equatable {
+        /// The exception record as its origin sent it (its follow-up as known today).
         public var record: BadReview
         /// The last day for its 整改.
         public var rectifyDue: Day
         /// Each as at the period's end: a 整改 made after it is not shown.
         public var rectifiedDay: Day?
+        /// The 回访 day, if the 回访 was made by the period's end.
         public var revisitedDay: Day?
+        /// The 回访's grade, if the 回访 was made by the period's end.
         public var revisitGrade: Grade?
+        /// The 申诉复核 decision, if it was decided by the period's end.
         public var appeal: AppealDecision?
         /// Past its 整改 limit and not rectified at the period's end (超期未整改).
         public var overdueUnrectified: Bool
@@ -26,13 +34,17 @@ public struct ExceptionList: Sendable {
         public var carriedOver: Bool
     }
 
+    /// Which exceptions to list (`--kind overdue|bad-review`).
     public enum Kind: String, CaseIterable, Sendable {
         case overdue
         case badReview = "bad-review"
     }
 
+    /// The period and the day its records stand at.
     public let asAt: AsAt
+    /// Overdue cases, by origin, deadline and 办件编号.
     public var cases: [Case] = []
+    /// 差评, by origin, day and 评价编号.
     public var reviews: [Review] = []
 
     /// Picks and dates the records that matter for the period of `asAt`.
@@ -67,83 +79,4 @@ public struct ExceptionList: Sendable {
     public var openOverdue: [Case] { cases.filter { $0.state == .open } }
     /// 差评 past their 整改 limit and unrectified at the period's end.
     public var unrectifiedOverdue: [Review] { reviews.filter(\.overdueUnrectified) }
-
-    // MARK: Renderings
-
-    public func json(names: [String: String]) -> JSONValue {
-        func day(_ d: Day?) -> JSONValue { d.map { .string($0.description) } ?? .null }
-        let caseRows: [JSONValue] = cases.map { c in
-            .object([
-                ("kind", .string("overdue")), ("origin", .string(c.record.origin)), ("origin_name", .string(names[c.record.origin] ?? c.record.origin)),
-                ("case_no", .string(c.record.caseNo)), ("item", .string(c.record.item)), ("department", .string(c.record.department)),
-                ("accepted_day", .string(c.record.acceptedDay.description)), ("deadline", .string(c.record.deadline.description)),
-                ("completed_day", day(c.completedDay)), ("state", .string(c.state.rawValue)), ("days_overdue", .int(c.daysOverdue)),
-            ])
-        }
-        let reviewRows: [JSONValue] = reviews.map { r in
-            .object([
-                ("kind", .string("bad-review")), ("origin", .string(r.record.origin)), ("origin_name", .string(names[r.record.origin] ?? r.record.origin)),
-                ("eval_id", .string(r.record.evalId)), ("item", .string(r.record.item)), ("grade", .string(r.record.grade.rawValue)),
-                ("channel", .string(r.record.channel.rawValue)), ("day", .string(r.record.day.description)), ("named", .bool(r.record.named)),
-                ("rectify_due", .string(r.rectifyDue.description)), ("rectified_day", day(r.rectifiedDay)), ("revisited_day", day(r.revisitedDay)),
-                ("revisit_grade", r.revisitGrade.map { .string($0.rawValue) } ?? .null), ("appeal", r.appeal.map { .string($0.rawValue) } ?? .null),
-                ("overdue_unrectified", .bool(r.overdueUnrectified)), ("carried_over", .bool(r.carriedOver)),
-            ])
-        }
-        return .array(caseRows + reviewRows)
-    }
-
-    public static let caseCSVHeader = ["kind", "origin", "case_no", "item", "department", "accepted_day", "deadline", "completed_day", "state", "days_overdue"]
-    public static let reviewCSVHeader = ["kind", "origin", "eval_id", "item", "grade", "channel", "day", "named", "rectify_due", "rectified_day",
-                                         "revisited_day", "revisit_grade", "appeal", "overdue_unrectified", "carried_over"]
-
-    /// One CSV per kind, one after the other when both are asked for (each with its header).
-    public func csv(kinds: Set<Kind>) -> String {
-        var lines: [String] = []
-        func d(_ day: Day?) -> String { day?.description ?? "" }
-        if kinds.contains(.overdue) {
-            lines.append(CSVWriter.line(Self.caseCSVHeader))
-            for c in cases {
-                lines.append(CSVWriter.line(["overdue", c.record.origin, c.record.caseNo, c.record.item, c.record.department, c.record.acceptedDay.description,
-                                             c.record.deadline.description, d(c.completedDay), c.state.rawValue, String(c.daysOverdue)]))
-            }
-        }
-        if kinds.contains(.badReview) {
-            if !lines.isEmpty { lines.append("") }
-            lines.append(CSVWriter.line(Self.reviewCSVHeader))
-            for r in reviews {
-                lines.append(CSVWriter.line(["bad-review", r.record.origin, r.record.evalId, r.record.item, r.record.grade.rawValue, r.record.channel.rawValue,
-                                             r.record.day.description, r.record.named ? "1" : "0", r.rectifyDue.description, d(r.rectifiedDay), d(r.revisitedDay),
-                                             r.revisitGrade?.rawValue ?? "", r.appeal?.rawValue ?? "", r.overdueUnrectified ? "1" : "0", r.carriedOver ? "1" : "0"]))
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    public func table(names: [String: String], kinds: Set<Kind>) -> String {
-        var out: [String] = []
-        let standing = asAt.ended ? "期末 \(asAt.lastDay)" : "截至 \(asAt.lastDay)"
-        out.append("统计期 \(asAt.period.from) 至 \(asAt.period.to)    \(standing)")
-        if kinds.contains(.overdue) {
-            var t = TextTable(headers: ["站点", "办件编号", "事项", "部门", "受理日", "承诺办结日", "办结日", "状态", "超期工作日"],
-                              alignments: [.left, .left, .left, .left, .left, .left, .left, .left, .right])
-            for c in cases {
-                t.add([names[c.record.origin] ?? c.record.origin, c.record.caseNo, c.record.item, c.record.department, c.record.acceptedDay.description,
-                       c.record.deadline.description, c.completedDay?.description ?? "—", c.state == .open ? "超期未办结" : "超期办结", String(c.daysOverdue)])
-            }
-            out += ["", "超期办件（\(openOverdue.count) 件期末超期未办结，\(cases.count - openOverdue.count) 件本期超期办结）", t.render(indent: "  ")]
-        }
-        if kinds.contains(.badReview) {
-            var t = TextTable(headers: ["站点", "评价编号", "事项", "评价", "评价日", "实名", "整改时限", "整改", "回访", "申诉"],
-                              alignments: Array(repeating: .left, count: 10))
-            for r in reviews {
-                t.add([names[r.record.origin] ?? r.record.origin, r.record.evalId + (r.carriedOver ? "（上期结转）" : ""), r.record.item, r.record.grade.rawValue,
-                       r.record.day.description, r.record.named ? "实名" : "匿名", r.rectifyDue.description,
-                       r.rectifiedDay?.description ?? (r.overdueUnrectified ? "超期未整改" : "未整改"),
-                       r.revisitedDay.map { "\($0) \(r.revisitGrade?.rawValue ?? "")" } ?? "未回访", r.appeal?.label ?? "—"])
-            }
-            out += ["", "差评（\(reviews.count) 件，其中超期未整改 \(unrectifiedOverdue.count) 件）", t.render(indent: "  ")]
-        }
-        return out.joined(separator: "\n") + "\n"
-    }
 }

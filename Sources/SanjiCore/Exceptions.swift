@@ -2,17 +2,22 @@
 /// to the root beside the summary rows (docs/protocol.md) and holds no applicant detail: the
 /// 办件编号, the item and the dates only.
 public struct OverdueCase: Hashable, Sendable {
+    /// The station that recorded the case.
     public var origin: String
+    /// 办件编号.
     public var caseNo: String
+    /// The item code (事项编码).
     public var item: String
     /// 实施部门 of the item when the record was made.
     public var department: String
+    /// The day the case was accepted: the record counts in its month.
     public var acceptedDay: Day
     /// The promised deadline (承诺办结日).
     public var deadline: Day
     /// nil while open.
     public var completedDay: Day?
 
+    /// An overdue-case record as made or received.
     public init(origin: String, caseNo: String, item: String, department: String, acceptedDay: Day, deadline: Day, completedDay: Day?) {
         self.origin = origin
         self.caseNo = caseNo
@@ -49,6 +54,7 @@ public struct OverdueCase: Hashable, Sendable {
     }
 }
 
+/// How an overdue case stood as at a period's end.
 public enum OverdueState: String, Sendable {
     /// Still open past its deadline at the period's end (期末超期未办结).
     case open
@@ -59,19 +65,32 @@ public enum OverdueState: String, Sendable {
 /// A 差评 as an exception record: what its follow-up figures need, dated, so that they can be
 /// computed as at any day. No applicant detail and no free text (an appeal's reason stays home).
 public struct BadReview: Hashable, Sendable {
+    /// The station that recorded the evaluation.
     public var origin: String
+    /// 评价编号.
     public var evalId: String
+    /// The item code, or empty for an evaluation of the station as a whole.
     public var item: String
+    /// 不满意 or 非常不满意.
     public var grade: Grade
+    /// Where the evaluation was given.
     public var channel: EvalChannel
+    /// The evaluation day: the 整改 limit runs from it.
     public var day: Day
+    /// 实名: the evaluator gave their name (its 回访 is a duty, 100 %).
     public var named: Bool
+    /// The 整改 day; nil until rectified.
     public var rectifiedDay: Day?
+    /// The 回访 day; nil until revisited.
     public var revisitedDay: Day?
+    /// The grade given at the 回访, if one was recorded.
     public var revisitGrade: Grade?
+    /// The 申诉复核 decision; nil when not appealed.
     public var appeal: AppealDecision?
+    /// The day the appeal was decided; nil exactly when `appeal` is.
     public var appealDay: Day?
 
+    /// A 差评 record as made or received.
     public init(origin: String, evalId: String, item: String, grade: Grade, channel: EvalChannel, day: Day, named: Bool,
                 rectifiedDay: Day? = nil, revisitedDay: Day? = nil, revisitGrade: Grade? = nil, appeal: AppealDecision? = nil, appealDay: Day? = nil) {
         self.origin = origin
@@ -99,10 +118,13 @@ public struct BadReview: Hashable, Sendable {
     /// The last day for its 整改: `rectifyDays` working days after the evaluation.
     public func rectifyDue(_ catalog: Catalog) -> Day { catalog.calendar.deadline(acceptedOn: day, workingDays: catalog.rectifyDays) }
 
+    /// Rectified on or before `day`.
     public func rectified(by day: Day) -> Bool { rectifiedDay.map { $0 <= day } ?? false }
+    /// Revisited on or before `day`.
     public func revisited(by day: Day) -> Bool { revisitedDay.map { $0 <= day } ?? false }
     /// Taken out of the figures by an upheld appeal decided by `day`.
     public func upheld(by day: Day) -> Bool { appeal == .upheld && (appealDay.map { $0 <= day } ?? false) }
+    /// The appeal decision if it was decided by `day`, else nil.
     public func appealDecided(by day: Day) -> AppealDecision? { appealDay.map { $0 <= day } == true ? appeal : nil }
 
     /// Past its 整改 limit and not rectified, as at the end of a period (超期未整改), unless an
@@ -112,12 +134,13 @@ public struct BadReview: Hashable, Sendable {
     }
 }
 
-/// One exception record as it travels: whole state, with the rev it has at its origin, so that
-/// the highest origin rev wins and replays change nothing (the same rule as summary rows).
+/// One exception record, whole: an overdue case or a 差评 with its follow-up. It travels whole
+/// (`ExceptionRowState` adds the rev it has at its origin), so the newest state always wins.
 public enum ExceptionRecord: Hashable, Sendable {
     case overdueCase(OverdueCase)
     case badReview(BadReview)
 
+    /// The station that made the record.
     public var origin: String {
         switch self {
         case .overdueCase(let c): c.origin
@@ -162,10 +185,15 @@ extension ExceptionRecord {
     }
 }
 
+/// An exception record with the rev it has at its origin, as a ROWS batch carries it: the
+/// highest origin rev wins and replays change nothing (the same rule as summary rows).
 public struct ExceptionRowState: Hashable, Sendable {
+    /// The record's rev at its origin: the highest wins.
     public var originRev: UInt64
+    /// The record's whole state.
     public var record: ExceptionRecord
 
+    /// An exception record stamped with its origin rev.
     public init(originRev: UInt64, record: ExceptionRecord) {
         self.originRev = originRev
         self.record = record
@@ -175,6 +203,7 @@ public struct ExceptionRowState: Hashable, Sendable {
 /// The moment a period's figures and lists describe (docs/figures.md, "as at the period's
 /// end"): the end of its last day, or now for a period that has not ended.
 public struct AsAt: Hashable, Sendable {
+    /// The period the figures cover.
     public let period: Period
     /// The last day whose events count: the period's last day, or today while it runs.
     public let lastDay: Day

@@ -5,19 +5,25 @@ public struct ReviewTally: Hashable, Sendable {
     public var bad = 0
     /// Of `bad`, 实名差评.
     public var named = 0
+    /// Of `bad`, those rectified by the period's end.
     public var rectified = 0
     /// Of `bad`, those whose 整改 limit had passed by the period's end, or that were rectified:
     /// the 差评 that had to be rectified by then (整改及时率's denominator).
     public var rectifyDue = 0
+    /// Of `rectifyDue`, those rectified within the 整改 limit and by the period's end.
     public var rectifiedInTime = 0
+    /// Of `bad`, those revisited by the period's end.
     public var revisited = 0
+    /// Of `named`, those revisited by the period's end.
     public var namedRevisited = 0
     /// 回访 with a grade recorded, and of those, the ones not themselves 差评.
     public var revisitGraded = 0
+    /// Of `revisitGraded`, those graded 基本满意 or better.
     public var revisitSatisfied = 0
     /// 差评 taken out by an upheld 申诉复核, counted on their own.
     public var upheld = 0
 
+    /// No 差评.
     public init() {}
 
     /// Adds one record of a 差评 evaluated in the period of `a`.
@@ -44,6 +50,7 @@ public struct ReviewTally: Hashable, Sendable {
         }
     }
 
+    /// Field-wise sum of two groups' tallies.
     public static func + (a: ReviewTally, b: ReviewTally) -> ReviewTally {
         var r = a
         r.bad += b.bad
@@ -69,8 +76,10 @@ public struct Tally: Hashable, Sendable {
     public var openStart = 0
     /// 期末超期未办结: open at the period's end, past the deadline.
     public var overdueOpenEnd = 0
+    /// The follow-up of the period's 差评.
     public var reviews = ReviewTally()
 
+    /// A tally from its parts.
     public init(counters: SummaryCounters = SummaryCounters(), openStart: Int = 0, overdueOpenEnd: Int = 0, reviews: ReviewTally = ReviewTally()) {
         self.counters = counters
         self.openStart = openStart
@@ -90,20 +99,25 @@ public struct Tally: Hashable, Sendable {
         self.reviews = reviews
     }
 
+    /// Field-wise sum of two groups' tallies.
     public static func + (a: Tally, b: Tally) -> Tally {
         Tally(counters: a.counters + b.counters, openStart: a.openStart + b.openStart,
               overdueOpenEnd: a.overdueOpenEnd + b.overdueOpenEnd, reviews: a.reviews + b.reviews)
     }
 
+    /// Adds `b` to `a`.
     public static func += (a: inout Tally, b: Tally) { a = a + b }
 }
 
 /// The case and evaluation figures of docs/figures.md over one period, as at its end.
 public struct PeriodFigures: Hashable, Sendable {
+    /// The sums the figures are computed from.
     public let tally: Tally
 
+    /// The figures of a tally.
     public init(_ tally: Tally) { self.tally = tally }
 
+    /// The period's summed counters.
     public var counters: SummaryCounters { tally.counters }
 
     /// 办件量 (本期受理): cases accepted in the period.
@@ -126,8 +140,10 @@ public struct PeriodFigures: Hashable, Sendable {
     public var averageVisits: Ratio { Ratio(counters.visits, completed) }
     /// 帮办代办.
     public var assisted: Int { counters.assisted }
+    /// 当场办结: completed on the day of acceptance.
     public var immediate: Int { counters.completedImmediate }
 
+    /// The follow-up of the period's 差评.
     public var reviews: ReviewTally { tally.reviews }
     /// 评价数, less 差评 taken out by an upheld appeal.
     public var evaluations: Int { counters.evaluations - reviews.upheld }
@@ -160,7 +176,9 @@ public enum CatalogScope: String, CaseIterable, Sendable {
 
 /// The catalogue figures of one level, over the active items in scope that level handles.
 public struct CatalogFigures: Hashable, Sendable {
+    /// The level (行使层级) whose items are counted.
     public let level: Level
+    /// 事项数: active items in scope that the level handles.
     public let items: Int
     /// 网上可办率: 网办深度 at or above the setting (Ⅱ by default).
     public let onlineRate: Ratio
@@ -175,6 +193,7 @@ public struct CatalogFigures: Hashable, Sendable {
     /// 承诺时限压缩比 = (Σ法定 − Σ承诺) / Σ法定 over items that have a 法定时限 (a ratio of sums).
     public let timeCompressionRatio: Ratio
 
+    /// Computes the figures of `level` from the catalogue as this node holds it now.
     public init(level: Level, catalog: Catalog) {
         let items = catalog.items.values.filter { $0.isActive && $0.handled(at: level) && catalog.scope.includes($0.type) }
         let n = items.count
@@ -194,5 +213,6 @@ public struct CatalogFigures: Hashable, Sendable {
 }
 
 extension CatalogScope {
+    /// Whether items of `type` are counted in this scope.
     public func includes(_ type: ItemType) -> Bool { self == .all || type.isOfferedToApplicants }
 }

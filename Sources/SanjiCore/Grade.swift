@@ -14,6 +14,7 @@ public enum Grade: String, CaseIterable, Sendable, Codable {
     /// Index 0 (非常满意) … 4 (非常不满意).
     public var index: Int { Grade.allCases.firstIndex(of: self)! }
 
+    /// The English name, which imports also accept: very satisfied … very dissatisfied.
     public var englishLabel: String {
         switch self {
         case .verySatisfied: "very satisfied"
@@ -46,6 +47,7 @@ public enum Grade: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Why a text is not a grade: unknown, or a number while the file named no `--grade-codes`.
     public enum ParseError: Error, Equatable {
         case unknown
         case numericWithoutCodes

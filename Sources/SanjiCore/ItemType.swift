@@ -12,6 +12,7 @@ public enum ItemType: String, CaseIterable, Sendable, Codable {
     case otherPower = "10"        // 其他行政权力
     case publicService = "20"     // 公共服务
 
+    /// The Chinese name of the 事项类型 (行政许可 … 公共服务).
     public var label: String {
         switch self {
         case .license: "行政许可"

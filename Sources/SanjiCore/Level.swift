@@ -5,6 +5,7 @@ public enum Level: String, CaseIterable, Sendable, Comparable, Codable {
     /// 0 for province … 4 for village.
     public var depth: Int { Level.allCases.firstIndex(of: self)! }
 
+    /// Higher levels come first: province < city < … < village.
     public static func < (a: Level, b: Level) -> Bool { a.depth < b.depth }
 
     /// Single-character name used in catalogue files: 省/市/县/乡/村.
@@ -29,11 +30,13 @@ public enum Level: String, CaseIterable, Sendable, Comparable, Codable {
         }
     }
 
+    /// The capitalised English name (County, Township, Village …).
     public var englishLabel: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 
     /// The levels below this one, itself included (a county sees county, township, village).
     public var andBelow: [Level] { Level.allCases.filter { $0 >= self } }
 
+    /// Accepts the English name (any case) or a Chinese one (县, 县级, 区, 乡镇, 街道, 社区 …); nil otherwise.
     public init?(text: String) {
         let t = text.trimmingSpaces
         if let l = Level(rawValue: t.lowercased()) {

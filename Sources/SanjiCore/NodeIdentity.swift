@@ -2,13 +2,16 @@
 public struct NodeIdentity: Hashable, Sendable {
     /// Stable and unique; 统计用区划代码 fit well (`340321`, `340321100`, `340321100201`).
     public var id: String
+    /// The name reports print.
     public var name: String
+    /// The node's administrative level.
     public var level: Level
     /// IANA zone that cuts the days (default Asia/Shanghai).
     public var timeZone: String
     /// The parent's endpoint; nil on the root.
     public var parent: String?
 
+    /// An identity, in Asia/Shanghai unless told otherwise; without a `parent` it is the root.
     public init(id: String, name: String, level: Level, timeZone: String = "Asia/Shanghai", parent: String? = nil) {
         self.id = id
         self.name = name
@@ -17,6 +20,7 @@ public struct NodeIdentity: Hashable, Sendable {
         self.parent = parent
     }
 
+    /// True for the root, the one node without a parent.
     public var isRoot: Bool { parent == nil }
 
     /// Ids are routing ids on the wire and file names on disk: letters, digits, `.`, `_`, `-`.

@@ -6,6 +6,7 @@ public enum Rounding: String, CaseIterable, Sendable {
     /// Cut (truncated) to 0.01 % (汉中's 满意率 9,493/9,498 → 99.94 %).
     case cut
 
+    /// Half up (四舍五入), unless the county chooses otherwise.
     public static let `default` = Rounding.halfUp
 }
 
@@ -13,9 +14,12 @@ public enum Rounding: String, CaseIterable, Sendable {
 /// reports do (rounded half up or cut, as the county chose) and is `null`, not 0, when nothing
 /// was counted.
 public struct Ratio: Hashable, Sendable {
+    /// What is counted (e.g. 差评 rectified).
     public let numerator: Int
+    /// What it is counted out of (e.g. 差评); 0 leaves the rate undefined.
     public let denominator: Int
 
+    /// The rate `numerator ÷ denominator`, kept unreduced.
     public init(_ numerator: Int, _ denominator: Int) {
         self.numerator = numerator
         self.denominator = denominator

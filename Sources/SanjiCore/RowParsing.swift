@@ -2,18 +2,25 @@
 /// record, or into every problem found with it. Both imports and single commands go through
 /// here, so a clerk sees the same rule worded the same way wherever they meet it.
 public struct RowParser: Sendable {
+    /// A problem with one field: the column it is in, and what is wrong in words for the clerk.
     public typealias Problem = (field: String, message: String)
 
+    /// The catalogue that items are checked against and deadlines counted on.
     public let catalog: Catalog
+    /// This node's level: a case's item must be handled there.
     public let level: Level
+    /// How local times are read and days cut.
     public let zone: ZoneRule
+    /// The current time: a time later than it (beyond `futureSkew`) is refused.
     public let now: Timestamp
     /// How far in the future a time may be before it is refused (a station's clock may be a little off).
     public let futureSkew: Int64
+    /// Which way numeric grades run (`--grade-codes`); nil refuses numbers.
     public let gradeCodes: Grade.Codes?
     /// Read plain numbers in time columns as Excel date serials (`--excel-dates`).
     public let excelDates: Bool
 
+    /// A parser for one node at one moment; `futureSkewSeconds` is the clock skew allowed (600 s by default).
     public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil,
                 excelDates: Bool = false) {
         self.catalog = catalog
@@ -159,6 +166,8 @@ public struct RowParser: Sendable {
             evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade, named: named ?? false)
     }
 
+    /// Reads a time column, or adds its problem: empty when required, no such day, out of range, an Excel
+    /// serial without `excelDates`, or in the future. nil when empty or refused.
     public func time(_ text: String, field: String, required: Bool, problems: inout [Problem]) -> Timestamp? {
         if text.isEmpty {
             if required { problems.append((field, "is empty; give an ISO 8601 time such as 2026-11-03T09:30:00+08:00 or 2026-11-03 09:30")) }
@@ -193,6 +202,7 @@ public struct RowParser: Sendable {
         return t
     }
 
+    /// Reads a grade column (a label, or a number with `gradeCodes`), or adds its problem; nil when empty or refused.
     public func grade(_ text: String, field: String, required: Bool, problems: inout [Problem]) -> Grade? {
         if text.isEmpty {
             if required { problems.append((field, "is empty; one of 非常满意|满意|基本满意|不满意|非常不满意")) }

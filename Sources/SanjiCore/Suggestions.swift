@@ -1,5 +1,7 @@
 /// "Did you mean": the closest strings by edit distance, for unknown codes and names.
 public enum Suggestions {
+    /// Up to `limit` candidates within an edit distance of a third of the query's length (at least 2),
+    /// closest first.
     public static func closest(to query: String, in candidates: some Sequence<String>, limit: Int = 3) -> [String] {
         let q = Array(query.unicodeScalars)
         let cap = max(2, q.count / 3)

@@ -3,10 +3,15 @@
 /// happened, so the state as at any past day can be computed (the follow-up of 差评 comes from
 /// `BadReviewRecord`s instead).
 public struct SummaryCounters: Hashable, Sendable {
+    /// Cases accepted (办件量), on the acceptance day.
     public var accepted = 0
+    /// Of `accepted`, those through 网上, 掌上 or 自助.
     public var acceptedOnline = 0
+    /// Of `accepted`, 帮办代办 cases (marked assisted, or of the `agent` channel).
     public var assisted = 0
+    /// Cases completed (办结量), on the completion day.
     public var completed = 0
+    /// Of `completed`, those completed on or before their deadline.
     public var completedOnTime = 0
     /// Completed on the day of acceptance (当场办结).
     public var completedImmediate = 0
@@ -19,11 +24,16 @@ public struct SummaryCounters: Hashable, Sendable {
     public var dueMet = 0
     /// Evaluations per grade (非常满意 … 非常不满意): fixed fields, so that no row allocates.
     public var gradeVerySatisfied = 0
+    /// Evaluations graded 满意.
     public var gradeSatisfied = 0
+    /// Evaluations graded 基本满意.
     public var gradeFair = 0
+    /// Evaluations graded 不满意 (a 差评).
     public var gradeDissatisfied = 0
+    /// Evaluations graded 非常不满意 (a 差评).
     public var gradeVeryDissatisfied = 0
 
+    /// All zero.
     public init() {}
 
     /// Column names in storage and on the wire, in the order of `values`.
@@ -33,6 +43,7 @@ public struct SummaryCounters: Hashable, Sendable {
         "grade_very_dissatisfied",
     ]
 
+    /// The counters in `columns` order.
     public var values: [Int] {
         [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits, due, dueMet,
          gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied]
@@ -53,6 +64,7 @@ public struct SummaryCounters: Hashable, Sendable {
         [gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied]
     }
 
+    /// The evaluations of one grade.
     public subscript(grade: Grade) -> Int {
         get {
             switch grade {
@@ -74,6 +86,7 @@ public struct SummaryCounters: Hashable, Sendable {
         }
     }
 
+    /// Counters from values in `columns` order; traps unless there are exactly 14.
     public init(values v: [Int]) {
         precondition(v.count == SummaryCounters.columns.count)
         accepted = v[0]
@@ -92,12 +105,15 @@ public struct SummaryCounters: Hashable, Sendable {
         gradeVeryDissatisfied = v[13]
     }
 
+    /// Whether every counter is 0.
     public var isZero: Bool { self == SummaryCounters() }
 
+    /// 评价数 as given: every grade, appealed 差评 included.
     public var evaluations: Int {
         gradeVerySatisfied + gradeSatisfied + gradeFair + gradeDissatisfied + gradeVeryDissatisfied
     }
 
+    /// 差评 as given (不满意 + 非常不满意), appealed ones included.
     public var badReviews: Int { gradeDissatisfied + gradeVeryDissatisfied }
 
     /// Cases completed after their deadline (on their completion day's row).
@@ -137,23 +153,30 @@ public struct SummaryCounters: Hashable, Sendable {
         return r
     }
 
+    /// Counter-wise sum.
     public static func + (a: SummaryCounters, b: SummaryCounters) -> SummaryCounters { combine(a, b, +) }
 
+    /// Counter-wise difference (negative counters allowed, as in a delta).
     public static func - (a: SummaryCounters, b: SummaryCounters) -> SummaryCounters { combine(a, b, -) }
 
+    /// Adds `b` to `a`, counter by counter.
     public static func += (a: inout SummaryCounters, b: SummaryCounters) { a = a + b }
 }
 
 /// A summary row's key within one origin.
 public struct SummaryKey: Hashable, Sendable, Comparable {
+    /// The day the row's events happened, cut in the deployment's time zone.
     public let day: Day
+    /// The item code; empty for evaluations of the station as a whole.
     public let item: String
 
+    /// The key of an item's row on a day.
     public init(day: Day, item: String) {
         self.day = day
         self.item = item
     }
 
+    /// By day, then item.
     public static func < (a: SummaryKey, b: SummaryKey) -> Bool { (a.day, a.item) < (b.day, b.item) }
 }
 
@@ -161,6 +184,7 @@ public struct SummaryKey: Hashable, Sendable, Comparable {
 /// `contribution(new) - contribution(old)`; a recomputation sums `contribution` over the raw
 /// tables. Both use these functions, so they cannot disagree on a definition.
 public enum Contribution {
+    /// A case's rows: acceptance on its acceptance day, completion on its completion day, `due` on its deadline day.
     public static func of(_ c: CaseRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
         var out: [SummaryKey: SummaryCounters] = [:]
         let acceptDay = zone.day(of: c.acceptedAt)
@@ -185,6 +209,7 @@ public enum Contribution {
         return out
     }
 
+    /// An evaluation's row: its grade on the evaluation day.
     public static func of(_ e: EvaluationRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
         // What happens to a 差评 afterwards (整改, 回访, 申诉) is dated, so it travels as its own
         // record (BadReviewRecord), from which every follow-up figure is computed as at a day.
@@ -209,9 +234,11 @@ public protocol SummarySource: Hashable, Sendable {
 }
 
 extension CaseRecord: SummarySource {
+    /// `Contribution.of` this case.
     public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
 }
 
 extension EvaluationRecord: SummarySource {
+    /// `Contribution.of` this evaluation.
     public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
 }

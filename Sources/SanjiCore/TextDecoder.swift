@@ -9,6 +9,7 @@ import Darwin
 public enum TextEncoding: String, CaseIterable, Sendable {
     case auto, utf8 = "utf-8", gb18030, gbk, utf16 = "utf-16"
 
+    /// Reads an `--encoding` value: auto, utf-8, gb18030, gbk (or gb2312, cp936) or utf-16; nil otherwise.
     public init?(name: String) {
         switch name.lowercased().replacingOccurrences(of: "_", with: "-") {
         case "auto": self = .auto
@@ -21,12 +22,16 @@ public enum TextEncoding: String, CaseIterable, Sendable {
     }
 }
 
+/// Decodes the files users bring to UTF-8 (GB18030 and UTF-16 through iconv).
 public enum TextDecoder {
+    /// Why a file could not be decoded.
     public struct DecodeError: Error, Equatable, Sendable {
+        /// What is wrong and what to do (e.g. try `--encoding gbk`).
         public let message: String
         /// The line the problem is on, when it is on one.
         public var line = 1
 
+        /// An error with its message and, when known, its line.
         public init(message: String, line: Int = 1) {
             self.message = message
             self.line = line
@@ -97,6 +102,7 @@ public enum TextDecoder {
                            line: o)
     }
 
+    /// Whether `bytes` are well-formed UTF-8.
     public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
     }

@@ -3,22 +3,45 @@ import Foundation
 /// A point in time as whole seconds since the Unix epoch, and the rules for reading one from
 /// text and cutting it into days in the deployment's time zone (never in UTC).
 public struct Timestamp: Hashable, Comparable, Sendable {
+    /// Seconds since 1970-01-01T00:00:00Z.
     public let seconds: Int64
 
+    /// The moment `seconds` after the Unix epoch.
     public init(seconds: Int64) { self.seconds = seconds }
 
-    public static func now() -> Timestamp { Timestamp(seconds: Int64(Date().timeIntervalSince1970)) }
-
+    /// Earlier comes first.
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.seconds < b.seconds }
+}
+
+/// Where the current time comes from. Core never reads the clock itself: the shells (the CLI,
+/// `sanji serve`'s runtime, the benchmarks) hand one in (`WallClock.system`, defined where I/O
+/// lives), and tests hand in a fixed or stepped one, so that whatever depends on "now" (deadlines,
+/// periods as at their end, heartbeats) is tested at any time.
+public struct WallClock: Sendable {
+    private let read: @Sendable () -> Int64
+
+    /// A clock that reads milliseconds since the Unix epoch from `milliseconds`.
+    public init(milliseconds: @escaping @Sendable () -> Int64) { read = milliseconds }
+
+    /// Milliseconds since the Unix epoch.
+    public func milliseconds() -> Int64 { read() }
+
+    /// The current time, in whole seconds.
+    public var now: Timestamp { Timestamp(seconds: read() / 1000) }
+
+    /// A clock that stands still at `time`.
+    public static func fixed(_ time: Timestamp) -> WallClock { WallClock { time.seconds * 1000 } }
 }
 
 /// The node's time zone: how local times without an offset are read and how days are cut.
 public struct ZoneRule: Sendable {
+    /// The IANA zone name, e.g. Asia/Shanghai.
     public let identifier: String
     private let zone: TimeZone
     /// Zones without DST (Asia/Shanghai) have one offset; it is cached to keep bulk imports fast.
     private let fixedOffset: Int?
 
+    /// The rule for an IANA zone name; nil if the system does not know the zone.
     public init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.identifier = identifier
@@ -29,8 +52,10 @@ public struct ZoneRule: Sendable {
             ? probes[0] : nil
     }
 
+    /// Asia/Shanghai (UTC+8, no DST), the default zone.
     public static let shanghai = ZoneRule(identifier: "Asia/Shanghai")!
 
+    /// Seconds east of UTC at `t` (28 800 in Asia/Shanghai).
     public func offset(at t: Timestamp) -> Int {
         fixedOffset ?? zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t.seconds)))
     }

@@ -1,10 +1,15 @@
 /// A deployment described in a topology.csv (`id,name,level,parent,port`): which stations exist,
 /// who is whose parent, and the port a station with children listens on when deployed.
 public struct Topology: Sendable, Equatable {
+    /// One row of topology.csv.
     public struct Node: Sendable, Equatable {
+        /// The node id (letters, digits, `.`, `_`, `-`; see `NodeIdentity.validate`).
         public var id: String
+        /// The name reports print.
         public var name: String
+        /// Its level, below its parent's.
         public var level: Level
+        /// The parent's id; nil for the root.
         public var parent: String?
         /// The port it listens on when deployed (docker, systemd); nil for a node without children.
         public var port: Int?
@@ -13,12 +18,17 @@ public struct Topology: Sendable, Equatable {
     /// Parents before children, in file order otherwise.
     public let nodes: [Node]
 
+    /// The columns of topology.csv; `port` may be left out.
     public static let columns = ["id", "name", "level", "parent", "port"]
 
+    /// The one node without a parent (first, since parents come first).
     public var root: Node { nodes[0] }
 
+    /// The node with `id`, if there is one.
     public func node(_ id: String) -> Node? { nodes.first { $0.id == id } }
+    /// The nodes whose parent is `id`, in file order.
     public func children(of id: String) -> [Node] { nodes.filter { $0.parent == id } }
+    /// Whether any node has `id` as its parent.
     public func hasChildren(_ id: String) -> Bool { nodes.contains { $0.parent == id } }
     /// How deep below the root: 0 for the root.
     public func depth(_ id: String) -> Int {

@@ -1,9 +1,11 @@
 /// The working-day calendar: Monday to Friday, less the holidays, plus the 调休 weekend days
 /// that are worked. It travels with the catalogue from the root.
 public struct WorkCalendar: Sendable, Equatable {
+    /// What a calendar entry makes of a day: a holiday off, or a 调休 weekend day worked.
     public enum Kind: String, Sendable, CaseIterable {
         case holiday, workday
 
+        /// Reads a calendar.csv `kind`: holiday (休, 假, 节假日 …) or workday (班, 上班, 调休上班 …); nil otherwise.
         public init?(text: String) {
             switch text.trimmingSpaces.lowercased() {
             case "holiday", "休", "休息", "假", "假日", "节假日", "off": self = .holiday
@@ -13,10 +15,13 @@ public struct WorkCalendar: Sendable, Equatable {
         }
     }
 
+    /// The days that break the Monday-to-Friday rule: holidays, and weekend days worked.
     public private(set) var exceptions: [Day: Kind]
 
+    /// A calendar with the given exceptions; with none, every Monday to Friday is worked.
     public init(exceptions: [Day: Kind] = [:]) { self.exceptions = exceptions }
 
+    /// Whether `day` is worked: as its exception says if it has one, else Monday to Friday.
     public func isWorkingDay(_ day: Day) -> Bool {
         switch exceptions[day] {
         case .holiday: return false
@@ -48,26 +53,5 @@ public struct WorkCalendar: Sendable, Equatable {
             d = d.adding(days: 1)
         }
         return n
-    }
-}
-
-extension String {
-    /// Trims ASCII and ideographic spaces, tabs, line ends and a stray BOM (what spreadsheets
-    /// leave around a cell). Returns the text as is when there is nothing to trim (the hot path
-    /// of every import).
-    public var trimmingSpaces: String {
-        let u = utf8
-        guard let first = u.first, let last = u.last else { return "" }
-        // Spaces are ASCII, U+3000 (E3 80 80) or U+FEFF (EF BB BF): check the edge bytes first.
-        let edgeFirst = first == 0x20 || first == 0x09 || first == 0x0A || first == 0x0D || first == 0xE3 || first == 0xEF
-        let edgeLast = last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D || last == 0x80 || last == 0xBF
-        if !edgeFirst, !edgeLast { return String(self) }
-        let scalars = unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\r" || s == "\n" || s == "\u{3000}" || s == "\u{FEFF}" }
-        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
-        while end > start, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
-        return String(self[start..<end])
     }
 }

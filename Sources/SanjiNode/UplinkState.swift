@@ -2,9 +2,13 @@
 /// which the parent acknowledged, and when to resend. No sockets, no store: the runtime asks
 /// it what to do and tells it what happened.
 public struct UplinkState: Sendable, Equatable {
+    /// A batch sent and not yet acknowledged.
     public struct InFlight: Sendable, Equatable {
+        /// The rev the batch starts above.
         public var from: UInt64
+        /// The last rev in the batch.
         public var to: UInt64
+        /// When it was sent (ms).
         public var sentAtMs: Int64
     }
 
@@ -17,9 +21,12 @@ public struct UplinkState: Sendable, Equatable {
     public private(set) var acked: UInt64 = 0
     /// Everything up to here has been sent (acknowledged or in flight).
     public private(set) var sentUpTo: UInt64 = 0
+    /// The batches sent and not yet acknowledged, oldest first.
     public private(set) var inFlight: [InFlight] = []
+    /// Whether WELCOME said where to resume.
     public private(set) var welcomed = false
 
+    /// A stream with `window` batches in flight at most, resent after `retransmitMs`.
     public init(window: Int = 4, retransmitMs: Int64 = 5000) {
         self.window = window
         self.retransmitMs = retransmitMs
@@ -45,11 +52,13 @@ public struct UplinkState: Sendable, Equatable {
         return sentUpTo
     }
 
+    /// A batch `(from, to]` went out at `nowMs`.
     public mutating func sent(from: UInt64, to: UInt64, nowMs: Int64) {
         inFlight.append(InFlight(from: from, to: to, sentAtMs: nowMs))
         sentUpTo = max(sentUpTo, to)
     }
 
+    /// What an ACK did to the stream.
     public enum AckOutcome: Equatable, Sendable {
         case advanced
         /// The parent's cursor is below what was sent next: a gap, so resend from the cursor.

@@ -34,7 +34,8 @@ enum CatalogStore {
         return seq
     }
 
-    static func upsert(_ db: Database, _ item: CatalogItem, seq: Int) throws {
+    /// An item, stamped with `seq`.
+    static func put(_ db: Database, _ item: CatalogItem, seq: Int) throws {
         try db.execute(sql: """
             INSERT INTO catalog_item (code, name, type, department, levels, legal_days, promised_days, online_depth, max_visits, withdrawn, seq)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -43,5 +44,17 @@ enum CatalogStore {
               online_depth = excluded.online_depth, max_visits = excluded.max_visits, withdrawn = excluded.withdrawn, seq = excluded.seq
             """, arguments: [item.code, item.name, item.type.rawValue, item.department, item.levelsText, item.legalDays,
                              item.promisedDays, item.onlineDepth, item.maxVisits, item.withdrawn, seq])
+    }
+
+    /// A working-day calendar exception (a holiday or a 调休 working weekend), stamped with `seq`.
+    static func put(_ db: Database, day: Day, kind: WorkCalendar.Kind, seq: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO calendar_day (day, kind, seq) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, seq = excluded.seq")
+            .execute(arguments: [day.description, kind.rawValue, seq])
+    }
+
+    /// A catalogue setting, stamped with `seq`.
+    static func put(_ db: Database, setting key: String, value: String, seq: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO setting (key, value, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq")
+            .execute(arguments: [key, value, seq])
     }
 }

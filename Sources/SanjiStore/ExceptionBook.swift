@@ -47,22 +47,35 @@ enum ExceptionBook {
     /// above its own (a relayed copy); returns whether anything was written.
     @discardableResult
     static func write(_ db: Database, _ record: ExceptionRecord, originRev: Int64, rev: Int64, onlyIfNewer: Bool) throws -> Bool {
-        let (table, columns, count) = switch record {
-        case .overdueCase: ("exception_case", caseColumns, 7)
-        case .badReview: ("exception_review", reviewColumns, 12)
+        let sql = switch record {
+        case .overdueCase: onlyIfNewer ? caseUpsertIfNewer : caseUpsert
+        case .badReview: onlyIfNewer ? reviewUpsertIfNewer : reviewUpsert
         }
-        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let keys = Array(names.prefix(2))
-        let updates = (names.dropFirst(2) + ["origin_rev", "rev"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let sql = """
-            INSERT INTO \(table) (\(columns), origin_rev, rev) VALUES (\(Array(repeating: "?", count: count + 2).joined(separator: ", ")))
-            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(updates)
-            \(onlyIfNewer ? "WHERE excluded.origin_rev > \(table).origin_rev" : "")
-            """
         var args = arguments(record)
         args += [originRev, rev]
         try db.cachedStatement(sql: sql).execute(arguments: args)
         return db.changesCount > 0
+    }
+
+    /// The upsert of one table, built once (an import writes one record per overdue case).
+    private static func upsert(_ table: String, _ columns: String, onlyIfNewer: Bool) -> String {
+        let names = columns.split(separator: ",").map { $0.trimmingSpaces }
+        let updates = (names.dropFirst(2) + ["origin_rev", "rev"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO \(table) (\(columns), origin_rev, rev) VALUES (\(Array(repeating: "?", count: names.count + 2).joined(separator: ", ")))
+            ON CONFLICT (\(names.prefix(2).joined(separator: ", "))) DO UPDATE SET \(updates)
+            \(onlyIfNewer ? "WHERE excluded.origin_rev > \(table).origin_rev" : "")
+            """
+    }
+
+    private static let caseUpsert = upsert("exception_case", caseColumns, onlyIfNewer: false)
+    private static let caseUpsertIfNewer = upsert("exception_case", caseColumns, onlyIfNewer: true)
+    private static let reviewUpsert = upsert("exception_review", reviewColumns, onlyIfNewer: false)
+    private static let reviewUpsertIfNewer = upsert("exception_review", reviewColumns, onlyIfNewer: true)
+
+    /// `columns` with each name qualified by `table` (`x.origin, x.case_no, …`).
+    static func qualified(_ columns: String, _ table: String) -> String {
+        columns.split(separator: ",").map { table + "." + $0.trimmingSpaces }.joined(separator: ", ")
     }
 
     /// Every record with a rev above `after`, at most `limit` of each table, with its rev.
@@ -85,14 +98,14 @@ enum ExceptionBook {
         var out: [ExceptionRecord] = []
         let (f, l) = (from.description, lastDay.description)
         for r in try Row.fetchAll(db, sql: """
-            SELECT \(caseColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            SELECT \(qualified(caseColumns, "x"))
             FROM exception_case x JOIN node n ON n.id = x.origin
             WHERE x.accepted_day <= ? AND (x.completed_day IS NULL OR x.completed_day >= ?)
             """, arguments: [l, f]) {
             out.append(.overdueCase(readCase(r)))
         }
         for r in try Row.fetchAll(db, sql: """
-            SELECT \(reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            SELECT \(qualified(reviewColumns, "x"))
             FROM exception_review x JOIN node n ON n.id = x.origin
             WHERE x.day <= ? AND (x.day >= ? OR x.rectified_day IS NULL OR x.rectified_day >= ?)
             """, arguments: [l, f, f]) {
@@ -104,7 +117,7 @@ enum ExceptionBook {
     /// 差评 of known nodes not rectified today: the attention list's. Written so that SQLite
     /// reads the partial index `exception_review_open`, not every 差评 ever made.
     static let unrectifiedSQL = """
-        SELECT \(reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+        SELECT \(qualified(reviewColumns, "x"))
         FROM node n JOIN exception_review x ON x.origin = n.id WHERE x.rectified_day IS NULL
         """
 

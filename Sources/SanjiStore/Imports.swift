@@ -2,15 +2,21 @@ import Foundation
 import GRDB
 import SanjiCore
 
+/// How an import reads its CSV file.
 public struct ImportOptions: Sendable {
+    /// The file's text encoding; `.auto` tells UTF-8, UTF-16 with a BOM and GB18030 apart.
     public var encoding: TextEncoding = .auto
+    /// Skip columns the import does not know (`--ignore-extra`) instead of rejecting the file.
     public var ignoreExtra = false
+    /// Which way numeric grades run (`--grade-codes`); nil: a grade written as a number is a problem.
     public var gradeCodes: Grade.Codes?
     /// Read plain numbers in time columns as Excel date serials.
     public var excelDates = false
-    public var now: Timestamp = .now()
+    /// The time the import runs at (for "in the future" checks); nil: the store's clock.
+    public var now: Timestamp?
 
-    public init(encoding: TextEncoding = .auto, ignoreExtra: Bool = false, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false, now: Timestamp = .now()) {
+    /// Options; the defaults detect the encoding and reject unknown columns and numeric grades.
+    public init(encoding: TextEncoding = .auto, ignoreExtra: Bool = false, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false, now: Timestamp? = nil) {
         self.encoding = encoding
         self.ignoreExtra = ignoreExtra
         self.gradeCodes = gradeCodes
@@ -19,10 +25,15 @@ public struct ImportOptions: Sendable {
     }
 }
 
+/// What an import read and wrote.
 public struct ImportReport: Sendable, Equatable {
+    /// Data rows read from the file.
     public var rows = 0
+    /// Rows that added a record the store did not hold (a case, an evaluation, an item, a calendar day).
     public var new = 0
+    /// Rows that changed a record the store held.
     public var updated = 0
+    /// Rows that matched what the store held, or repeated an earlier row of the file.
     public var unchanged = 0
     /// Summary rows written (cases and evaluations), or catalogue rows changed.
     public var summaryRows = 0
@@ -30,21 +41,27 @@ public struct ImportReport: Sendable, Equatable {
     public var sequence: Int?
     /// Catalogue items held but absent from the file (left as they are).
     public var notInFile = 0
+    /// The encoding the file was read in (the one detected, with `.auto`).
     public var encoding: TextEncoding = .utf8
 
+    /// An empty report: every count 0.
     public init() {}
 }
 
 /// A file rejected as a whole: nothing was written.
 public struct ImportRejected: Error, CustomStringConvertible, Sendable {
+    /// The file's name, as given to the import.
     public let file: String
+    /// Every problem found, with its line and field.
     public let issues: [RowIssue]
 
+    /// A rejection of `file` for `issues`.
     public init(file: String, issues: [RowIssue]) {
         self.file = file
         self.issues = issues
     }
 
+    /// One line: the file, and how many problems in how many rows (the issues are listed apart).
     public var description: String {
         let rows = Set(issues.map(\.line)).count
         return "\(file): rejected, nothing was imported: \(issues.count) problem\(issues.count == 1 ? "" : "s") in \(rows) row\(rows == 1 ? "" : "s")"
@@ -63,17 +80,18 @@ extension NodeStore {
     /// Imports cases.csv: all or nothing, idempotent. A later export of the same case updates it.
     public func importCases(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.caseColumns, options)
-        return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
-            let parser = intake.parser(now: options.now, excelDates: options.excelDates)
+        let now = options.now ?? clock.now
+        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: CaseRecord)]) in
+            let parser = intake.parser(now: now, excelDates: options.excelDates)
             guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
             if let first = seen[c.caseNo] {
                 // Within one file the same case must read the same every time it appears.
-                if first.hash == c.hashValue { report.unchanged += 1 } else {
+                if first.record == c { report.unchanged += 1 } else {
                     problems.append(("case_no", "\(c.caseNo) appears again (first at line \(first.line)) with different content"))
                 }
                 return
             }
-            seen[c.caseNo] = (record.line, c.hashValue)
+            seen[c.caseNo] = (record.line, c)
             switch try intake.put(c, item: item) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -84,18 +102,19 @@ extension NodeStore {
     /// Imports evals.csv: all or nothing, idempotent; 整改 and 回访 in a later export update it.
     public func importEvaluations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, bytes, Self.evalColumns, options)
-        return try runImport(file, now: options.now, progress: progress) { intake, record, report, problems, seen in
-            let parser = intake.parser(now: options.now, gradeCodes: options.gradeCodes, excelDates: options.excelDates)
+        let now = options.now ?? clock.now
+        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: EvaluationRecord)]) in
+            let parser = intake.parser(now: now, gradeCodes: options.gradeCodes, excelDates: options.excelDates)
             guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) },
                                                      existingRectified: { (try? intake.evaluations.fetch($0))??.rectifiedAt != nil }, problems: &problems)
             else { return }
             if let first = seen[e.evalId] {
-                if first.hash == e.hashValue { report.unchanged += 1 } else {
+                if first.record == e { report.unchanged += 1 } else {
                     problems.append(("eval_id", "\(e.evalId) appears again (first at line \(first.line)) with different content"))
                 }
                 return
             }
-            seen[e.evalId] = (record.line, e.hashValue)
+            seen[e.evalId] = (record.line, e)
             switch try intake.put(e) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -113,16 +132,18 @@ extension NodeStore {
     }
 
     /// Runs `handle` for every record in one write transaction; rolls it back if any row had a problem.
-    func runImport(
+    /// `seen`: each key's first line and record in this file, to tell a repeated row from a
+    /// conflicting one (records compared whole: equal hashes do not make equal rows).
+    func runImport<R: Equatable>(
         _ file: CSVFile, now: Timestamp, progress: ImportProgress?,
-        handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: (line: Int, hash: Int)]) throws -> Void
+        handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: (line: Int, record: R)]) throws -> Void
     ) throws -> ImportReport {
-        try pool.write { db in
+        try write { db in
             let intake = try Intake(db, store: self, now: now)
             var report = ImportReport()
             report.encoding = file.encoding
             var issues: [RowIssue] = []
-            var seen: [String: (line: Int, hash: Int)] = [:]
+            var seen: [String: (line: Int, record: R)] = [:]
             var records = file.records()
             var problems: [RowParser.Problem] = []
             while let record = records.next() {

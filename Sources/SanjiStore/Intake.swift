@@ -111,7 +111,7 @@ final class Intake {
         try NodeStore.sweepOverdue(db, origin: store.identity.id, catalog: catalog, zone: store.zone, today: store.zone.day(of: now), into: exceptions)
         try exceptions.flush()
         if rows > 0 {
-            try db.execute(sql: "UPDATE node SET last_heard_at = ? WHERE id = ?", arguments: [now.seconds, store.identity.id])
+            try NodeRows.heard(db, store.identity.id, at: now)
         }
         return rows
     }
@@ -139,7 +139,7 @@ extension NodeStore {
     /// The sweep on its own, for `serve` when the day changes; returns the records made.
     @discardableResult
     public func sweepOverdue(now: Timestamp) throws -> Int {
-        try pool.write { db in
+        try write { db in
             let ledger = ExceptionLedger(db)
             try Self.sweepOverdue(db, origin: identity.id, catalog: try CatalogStore.load(db), zone: zone, today: zone.day(of: now), into: ledger)
             return try ledger.flush()

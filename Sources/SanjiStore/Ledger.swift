@@ -30,28 +30,10 @@ final class Ledger {
         deltas = [:]
         guard !changed.isEmpty else { return 0 }
         var rev = try Counter.value(db, .rev)
-        let cols = SummaryCounters.columns
-        let sql = """
-            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
-            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
-            ON CONFLICT (origin, day, item) DO UPDATE SET
-            \(cols.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")),
-            origin_rev = excluded.origin_rev, rev = excluded.rev
-            """
-        let upsert = try RawStatement(db, sql)
+        let upsert = try SummaryUpsert(db, .add)
         for (key, delta) in changed {
             rev += 1
-            upsert.bind(1, origin)
-            upsert.bind(2, key.day.description)
-            upsert.bind(3, key.item)
-            var i: Int32 = 4
-            for v in delta.values {
-                upsert.bind(i, v)
-                i += 1
-            }
-            upsert.bind(i, rev)
-            upsert.bind(i + 1, rev)
-            try upsert.run()
+            try upsert.run(origin: origin, key: key, counters: delta, originRev: Int64(rev), rev: Int64(rev))
         }
         try Counter.set(db, .rev, rev)
         return changed.count

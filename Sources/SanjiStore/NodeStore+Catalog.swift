@@ -2,7 +2,8 @@ import GRDB
 import SanjiCore
 
 extension NodeStore {
-    public func catalog() throws -> Catalog { try pool.read { try CatalogStore.load($0) } }
+    /// The catalogue this node holds: items, work calendar and settings, with its sequence.
+    public func catalog() throws -> Catalog { try read { try CatalogStore.load($0) } }
 
     private func requireRoot(_ what: String) throws {
         guard identity.isRoot else {
@@ -16,7 +17,7 @@ extension NodeStore {
     public func importCatalog(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
         try requireRoot("import a catalogue")
         let file = try Self.open(name, bytes, (CatalogParsing.itemColumns, []), options)
-        return try pool.write { db in
+        return try write { db in
             let current = try CatalogStore.load(db)
             var report = ImportReport()
             report.encoding = file.encoding
@@ -48,8 +49,8 @@ extension NodeStore {
             if changed.isEmpty {
                 report.sequence = current.sequence
             } else {
-                let seq = try CatalogStore.nextSequence(db, note: "items: \(report.new) new, \(report.updated) updated from \(name)", now: options.now)
-                for item in changed { try CatalogStore.upsert(db, item, seq: seq) }
+                let seq = try CatalogStore.nextSequence(db, note: "items: \(report.new) new, \(report.updated) updated from \(name)", now: options.now ?? clock.now)
+                for item in changed { try CatalogStore.put(db, item, seq: seq) }
                 report.sequence = seq
                 report.summaryRows = changed.count
             }
@@ -61,7 +62,7 @@ extension NodeStore {
     public func importCalendar(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
         try requireRoot("import a calendar")
         let file = try Self.open(name, bytes, (CatalogParsing.calendarColumns, []), options)
-        return try pool.write { db in
+        return try write { db in
             let current = try CatalogStore.load(db).calendar
             var report = ImportReport()
             report.encoding = file.encoding
@@ -90,10 +91,9 @@ extension NodeStore {
             if changed.isEmpty {
                 report.sequence = try Counter.value(db, .catalogSeq)
             } else {
-                let seq = try CatalogStore.nextSequence(db, note: "calendar: \(changed.count) days from \(name)", now: options.now)
+                let seq = try CatalogStore.nextSequence(db, note: "calendar: \(changed.count) days from \(name)", now: options.now ?? clock.now)
                 for (day, kind) in changed {
-                    try db.execute(sql: "INSERT INTO calendar_day (day, kind, seq) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, seq = excluded.seq",
-                                   arguments: [day.description, kind.rawValue, seq])
+                    try CatalogStore.put(db, day: day, kind: kind, seq: seq)
                 }
                 report.sequence = seq
                 report.summaryRows = changed.count
@@ -103,29 +103,34 @@ extension NodeStore {
     }
 
     /// Sets the working days a 差评 has for 整改 (root only; travels with the catalogue).
-    public func setRectifyDays(_ days: Int, now: Timestamp = .now()) throws -> Int {
+    public func setRectifyDays(_ days: Int, now: Timestamp? = nil) throws -> Int {
+        let now = now ?? clock.now
         guard (1...60).contains(days) else { throw SanjiError(.invalidArgument, "rectify days must be 1 to 60 working days (areas use 5 to 15)") }
         return try setSetting(Catalog.SettingKey.rectifyDays.rawValue, String(days), now: now)
     }
 
     /// Sets how far a station's clock may be off, in minutes (root only; travels with the catalogue).
-    public func setClockSkewMinutes(_ minutes: Int, now: Timestamp = .now()) throws -> Int {
+    public func setClockSkewMinutes(_ minutes: Int, now: Timestamp? = nil) throws -> Int {
+        let now = now ?? clock.now
         guard (1...1440).contains(minutes) else { throw SanjiError(.invalidArgument, "the clock skew must be 1 to 1440 minutes") }
         return try setSetting(Catalog.SettingKey.clockSkewMinutes.rawValue, String(minutes), now: now)
     }
 
     /// Sets how percentages print everywhere below the root (half-up or cut).
-    public func setRounding(_ rounding: Rounding, now: Timestamp = .now()) throws -> Int {
-        try setSetting(Catalog.SettingKey.rounding.rawValue, rounding.rawValue, now: now)
+    public func setRounding(_ rounding: Rounding, now: Timestamp? = nil) throws -> Int {
+        let now = now ?? clock.now
+        return try setSetting(Catalog.SettingKey.rounding.rawValue, rounding.rawValue, now: now)
     }
 
     /// Sets which items the catalogue figures count.
-    public func setCatalogScope(_ scope: CatalogScope, now: Timestamp = .now()) throws -> Int {
-        try setSetting(Catalog.SettingKey.catalogScope.rawValue, scope.rawValue, now: now)
+    public func setCatalogScope(_ scope: CatalogScope, now: Timestamp? = nil) throws -> Int {
+        let now = now ?? clock.now
+        return try setSetting(Catalog.SettingKey.catalogScope.rawValue, scope.rawValue, now: now)
     }
 
     /// Sets the 网办深度 from which an item counts as 网上可办 (2, 3 or 4).
-    public func setOnlineMinDepth(_ depth: Int, now: Timestamp = .now()) throws -> Int {
+    public func setOnlineMinDepth(_ depth: Int, now: Timestamp? = nil) throws -> Int {
+        let now = now ?? clock.now
         guard (2...4).contains(depth) else {
             throw SanjiError(.invalidArgument, "--online-min-depth \(depth): 网上可办 starts at 网办深度 2 (Ⅱ 收件/预审), 3 (Ⅲ 受理) or 4 (Ⅳ 全程网办)")
         }
@@ -134,10 +139,9 @@ extension NodeStore {
 
     private func setSetting(_ key: String, _ value: String, now: Timestamp) throws -> Int {
         try requireRoot("change catalogue settings")
-        return try pool.write { db in
+        return try write { db in
             let seq = try CatalogStore.nextSequence(db, note: "setting \(key) = \(value)", now: now)
-            try db.execute(sql: "INSERT INTO setting (key, value, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq",
-                           arguments: [key, value, seq])
+            try CatalogStore.put(db, setting: key, value: value, seq: seq)
             return seq
         }
     }

@@ -15,10 +15,15 @@ public enum CopyDecision: Equatable, Sendable {
 
 /// A child's copies as its parent holds them, for `sanji copies`.
 public struct ChildCopies: Equatable, Sendable {
+    /// The child's node id.
     public var child: String
+    /// The incarnation accepted from it.
     public var current: String
+    /// The other incarnation last refused; nil when none is.
     public var refused: String?
+    /// When the refused copy was first refused (seconds since the epoch).
     public var refusedFirst: Int64?
+    /// When it was last refused (seconds since the epoch).
     public var refusedLast: Int64?
 }
 
@@ -28,7 +33,7 @@ extension NodeStore {
     /// the accepted one is not connected (`currentConnected`); otherwise it is refused, and the
     /// refusal is written on the child's enrolment so that it travels up to the root.
     public func admit(child: String, incarnation: String, lineage: [String], currentConnected: Bool, now: Timestamp) throws -> CopyDecision {
-        try pool.write { db in
+        try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT current, refused FROM child_incarnation WHERE child = ?", arguments: [child]) else {
                 try db.execute(sql: "INSERT INTO child_incarnation (child, current) VALUES (?, ?)", arguments: [child, incarnation])
                 return .accepted
@@ -55,7 +60,7 @@ extension NodeStore {
     /// Resolves two copies of `child`: `incarnation` is the one to take from now on (the other
     /// should be retired at its PC with `sanji retire`). Clears the conflict up the tree.
     public func keepCopy(child: String, incarnation: String) throws {
-        try pool.write { db in
+        try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT current, refused FROM child_incarnation WHERE child = ?", arguments: [child]) else {
                 throw SanjiError(.invalidArgument, "no copy of \(child) has spoken to this node yet", hint: "`sanji copies` lists the children's copies")
             }
@@ -71,7 +76,7 @@ extension NodeStore {
 
     /// The children's copies as this node holds them.
     public func childCopies() throws -> [ChildCopies] {
-        try pool.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT child, current, refused, refused_first, refused_last FROM child_incarnation ORDER BY child").map {
                 ChildCopies(child: $0["child"], current: $0["current"], refused: $0["refused"], refusedFirst: $0["refused_first"], refusedLast: $0["refused_last"])
             }
@@ -81,9 +86,11 @@ extension NodeStore {
     /// Writes the refused copy (or "" for none) on the child's enrolment, as a new enrolment rev,
     /// so that it travels to the root; nothing changes if it already says so.
     static func markCopyConflict(_ db: Database, child: String, refused: String) throws {
-        guard let held = try String.fetchOne(db, sql: "SELECT copy_conflict FROM node WHERE id = ?", arguments: [child]), held != refused else { return }
+        guard var enrolment = try NodeRows.enrolment(db, of: child), enrolment.copyConflict != refused else { return }
         let rev = try Counter.value(db, .rev) + 1
-        try db.execute(sql: "UPDATE node SET copy_conflict = ?, enroll_origin_rev = ?, enroll_rev = ? WHERE id = ?", arguments: [refused, rev, rev, child])
+        enrolment.copyConflict = refused
+        enrolment.originRev = UInt64(rev)
+        try NodeRows.put(db, enrolment, rev: rev, onlyIfNewer: false)
         try Counter.set(db, .rev, rev)
     }
 }

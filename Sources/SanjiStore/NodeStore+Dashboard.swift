@@ -7,14 +7,15 @@ extension NodeStore {
     /// this node or reported (or was heard from) within `staleAfter` seconds.
     /// Throws for a period that has not begun.
     public func dashboard(
-        period: Period, now: Timestamp = .now(), staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
+        period: Period, now: Timestamp? = nil, staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
     ) throws -> DashboardReport {
+        let now = now ?? clock.now
         let today = zone.day(of: now)
         let asAt = try Self.asAt(period, today: today)
         // Refresh the rollups if nobody is writing; a reader never waits for a writer (a long
         // import): what the rollups do not reflect yet is summed from the daily rows.
         _ = try? refreshRollups(wait: false)
-        return try pool.read { db in
+        return try read { db in
             let catalog = try CatalogStore.load(db)
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
             // This node's own open cases, live (its status row is refreshed only while serve runs).
@@ -46,9 +47,10 @@ extension NodeStore {
 
     /// The exceptions behind `period`'s figures, as at its end: overdue cases and 差评 of this
     /// node's subtree (`sanji exceptions`, and the 通报's lists).
-    public func exceptions(period: Period, now: Timestamp = .now(), kinds: Set<ExceptionList.Kind> = Set(ExceptionList.Kind.allCases)) throws -> ExceptionList {
+    public func exceptions(period: Period, now: Timestamp? = nil, kinds: Set<ExceptionList.Kind> = Set(ExceptionList.Kind.allCases)) throws -> ExceptionList {
+        let now = now ?? clock.now
         let asAt = try Self.asAt(period, today: zone.day(of: now))
-        return try pool.read { db in
+        return try read { db in
             let catalog = try CatalogStore.load(db)
             var records = try ExceptionBook.records(db, from: period.from, lastDay: asAt.lastDay)
             // This station's own open cases are known here without waiting for serve's sweep.
@@ -66,7 +68,7 @@ extension NodeStore {
 
     /// The exception records this store holds: of `origin`, or of every origin.
     public func exceptionRecords(origin: String? = nil) throws -> [ExceptionRecord] {
-        try pool.read { db in try ExceptionBook.all(db, origin: origin) }
+        try read { db in try ExceptionBook.all(db, origin: origin) }
     }
 
     /// The attention list's query of unrectified 差评, for tests that hold it to its index.
@@ -74,7 +76,7 @@ extension NodeStore {
 
     /// Names of the nodes this one knows, for lists.
     public func nodeNames() throws -> [String: String] {
-        try pool.read { db in
+        try read { db in
             Dictionary(try Row.fetchAll(db, sql: "SELECT id, name FROM node").map { ($0[0] as String, $0[1] as String) }, uniquingKeysWith: { a, _ in a })
         }
     }
@@ -91,7 +93,7 @@ extension NodeStore {
     /// 差评 of known nodes evaluated in the period.
     static func periodReviews(_ db: Database, asAt: AsAt) throws -> [BadReview] {
         try Row.fetchAll(db, sql: """
-            SELECT \(ExceptionBook.reviewColumns.split(separator: ",").map { "x." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            SELECT \(ExceptionBook.qualified(ExceptionBook.reviewColumns, "x"))
             FROM node n JOIN exception_review x ON x.origin = n.id WHERE x.day BETWEEN ? AND ?
             """, arguments: [asAt.period.from.description, asAt.lastDay.description]).map { ExceptionBook.readReview($0) }
     }

@@ -12,11 +12,14 @@ import SanjiCore
 public struct Incarnation: Equatable, Sendable {
     /// 16 hex digits, random.
     public var id: String
+    /// Which copy in the line this is: 0 for a new store, one more with each new incarnation.
     public var epoch: Int
     /// The incarnations this one descends from, newest first (at most 16).
     public var lineage: [String]
 
+    /// The bits of a rev below its epoch: epoch `e` stamps revs above `e << 40`.
     public static let epochBits = 40
+    /// The rev this incarnation's revs lie above (`epoch << epochBits`).
     public var revFloor: Int { epoch << Self.epochBits }
 }
 
@@ -84,7 +87,7 @@ extension NodeStore {
 
     /// This store's incarnation as it stands now.
     public func incarnation() throws -> Incarnation {
-        try pool.read { db in try Self.readIncarnation(db) ?? Incarnation(id: "", epoch: 0, lineage: []) }
+        try read { db in try Self.readIncarnation(db) ?? Incarnation(id: "", epoch: 0, lineage: []) }
     }
 
     /// The parent acknowledged more than this store holds: it lost work since (a restore that
@@ -94,7 +97,7 @@ extension NodeStore {
     /// nothing was lost.
     @discardableResult
     public func recoverFromRollback(parentCursor: UInt64) throws -> Incarnation? {
-        try pool.write { db in
+        try write { db in
             guard Int64(try Counter.value(db, .rev)) < Int64(parentCursor) else { return nil }
             let next = try Self.beginIncarnation(db, after: try Self.readIncarnation(db), place: Self.place(of: directory))
             if try Counter.value(db, .rev) < Int(parentCursor) { try Counter.set(db, .rev, Int(parentCursor)) }
@@ -133,10 +136,7 @@ extension NodeStore {
             }
             if seal, months != nil {
                 rev += 1
-                try db.execute(sql: """
-                    INSERT INTO month_seal (origin, month, floor, origin_rev, rev) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (origin, month) DO UPDATE SET floor = excluded.floor, origin_rev = excluded.origin_rev, rev = excluded.rev
-                    """, arguments: [origin, String(first.prefix(7)), floor, rev, rev])
+                try SealRows.put(db, MonthSeal(origin: origin, month: String(first.prefix(7)), floor: UInt64(floor), originRev: UInt64(rev)), rev: rev)
             }
         }
         try Counter.set(db, .rev, rev)
@@ -148,14 +148,15 @@ extension NodeStore {
     /// Moves the station: a consistent copy of the store and keys into `target` (which becomes a
     /// new copy when it is first opened there), then this copy is retired: it refuses to record or
     /// serve from now on, so the two can never run at once by mistake. `serve` must be stopped.
-    public func retire(to target: URL, now: Timestamp = .now()) throws {
+    public func retire(to target: URL, now: Timestamp? = nil) throws {
+        let now = now ?? clock.now
         if let pid = ServeLock.holder(in: directory) {
             throw SanjiError(.invalidArgument, "sanji serve (pid \(pid)) still runs on \(directory.path)", hint: "stop it first, then retire this copy")
         }
         try backup(to: target)
-        try pool.write { db in try Meta.set(db, .retired, "on \(zone.format(now)), moved to \(target.path)") }
+        try write { db in try Meta.set(db, .retired, "on \(zone.format(now)), moved to \(target.path)") }
     }
 
     /// When and where this copy was retired, if it was.
-    public func retired() throws -> String? { try pool.read { try Meta.get($0, .retired) } }
+    public func retired() throws -> String? { try read { try Meta.get($0, .retired) } }
 }

@@ -32,19 +32,13 @@ extension NodeStore {
             held[SummaryKey(day: day, item: r[1])] = SummaryCounters(values: (0..<cols.count).map { r[$0 + 2] })
         }
         var rev = try Counter.value(db, .rev)
-        let upsert = try db.makeStatement(sql: """
-            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
-            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
-            ON CONFLICT (origin, day, item) DO UPDATE SET
-            \(cols.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
-            """)
+        let upsert = try SummaryUpsert(db, .replace)
         var changed = 0
         for key in Set(truth.keys).union(held.keys).sorted() {
             let want = truth[key] ?? SummaryCounters()
             guard held[key] != want else { continue }
             rev += 1
-            let values: [DatabaseValueConvertible] = [identity.id, key.day.description, key.item] + want.values + [rev, rev]
-            try upsert.execute(arguments: StatementArguments(values))
+            try upsert.run(origin: identity.id, key: key, counters: want, originRev: Int64(rev), rev: Int64(rev))
             changed += 1
         }
         try Counter.set(db, .rev, rev)

@@ -15,8 +15,9 @@ extension NodeStore {
     }
 
     /// Records a newly accepted case. `fields` uses the cases.csv column names.
-    public func acceptCase(_ fields: [String: String], now: Timestamp = .now()) throws -> CaseRecord {
-        try pool.write { db in
+    public func acceptCase(_ fields: [String: String], now: Timestamp? = nil) throws -> CaseRecord {
+        let now = now ?? clock.now
+        return try write { db in
             let intake = try Intake(db, store: self, now: now)
             var problems: [RowParser.Problem] = []
             guard let (c, item) = intake.parser(now: now).parseCase({ fields[$0]?.trimmingSpaces ?? "" }, problems: &problems) else {
@@ -36,9 +37,10 @@ extension NodeStore {
     }
 
     /// Completes an open case.
-    public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp = .now()) throws -> CaseRecord {
+    public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp? = nil) throws -> CaseRecord {
+        let now = now ?? clock.now
         let caseNo = try Self.canonical(caseNo, field: "--case-no")
-        return try pool.write { db in
+        return try write { db in
             let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.cases.fetch(caseNo) else {
                 throw SanjiError(.unknownCase, "no case \(caseNo) is recorded at this station", hint: "accept it first with `sanji case accept`, or check the number")
@@ -67,8 +69,9 @@ extension NodeStore {
     }
 
     /// Records an evaluation; makes a local id (`<node>-E000001`) when none is given.
-    public func addEvaluation(_ fields: [String: String], now: Timestamp = .now()) throws -> EvaluationRecord {
-        try pool.write { db in
+    public func addEvaluation(_ fields: [String: String], now: Timestamp? = nil) throws -> EvaluationRecord {
+        let now = now ?? clock.now
+        return try write { db in
             let intake = try Intake(db, store: self, now: now)
             var fields = fields
             if (fields["eval_id"] ?? "").isEmpty {
@@ -92,16 +95,18 @@ extension NodeStore {
     }
 
     /// Marks a 差评 rectified (整改).
-    public func rectify(_ evalId: String, at text: String?, now: Timestamp = .now()) throws -> EvaluationRecord {
-        try updateBadReview(evalId, at: text, now: now) { e, at in
+    public func rectify(_ evalId: String, at text: String?, now: Timestamp? = nil) throws -> EvaluationRecord {
+        let now = now ?? clock.now
+        return try updateBadReview(evalId, at: text, now: now) { e, at in
             if let done = e.rectifiedAt { throw SanjiError(.caseConflict, "evaluation \(evalId) was already rectified at \(self.zone.format(done))") }
             e.rectifiedAt = at
         }
     }
 
     /// Records the 回访 (follow-up visit) of a 差评 and the grade the applicant gave then.
-    public func revisit(_ evalId: String, at text: String?, grade: String, now: Timestamp = .now()) throws -> EvaluationRecord {
-        try updateBadReview(evalId, at: text, now: now) { e, at in
+    public func revisit(_ evalId: String, at text: String?, grade: String, now: Timestamp? = nil) throws -> EvaluationRecord {
+        let now = now ?? clock.now
+        return try updateBadReview(evalId, at: text, now: now) { e, at in
             if let done = e.revisitedAt { throw SanjiError(.caseConflict, "evaluation \(evalId) was already revisited at \(self.zone.format(done))") }
             // 回访 asks whether the 整改 satisfied the applicant: there must be one, and before it.
             guard let fixed = e.rectifiedAt else {
@@ -121,7 +126,8 @@ extension NodeStore {
 
     /// Records the 申诉复核 (appeal review) of a 差评. An upheld appeal (恶意 or 误评) takes the
     /// 差评 out of the figures from the day it was decided; its record stays, and is counted apart.
-    public func appeal(_ evalId: String, decision: AppealDecision, reason: String, at text: String?, now: Timestamp = .now()) throws -> EvaluationRecord {
+    public func appeal(_ evalId: String, decision: AppealDecision, reason: String, at text: String?, now: Timestamp? = nil) throws -> EvaluationRecord {
+        let now = now ?? clock.now
         let reason = reason.trimmingSpaces
         guard !reason.isEmpty else {
             throw SanjiError(.invalidArgument, "--reason is empty; say why the appeal was \(decision == .upheld ? "upheld (恶意 or 误评, and how it was found)" : "rejected")")
@@ -138,7 +144,7 @@ extension NodeStore {
         _ evalId: String, at text: String?, now: Timestamp, change: (inout EvaluationRecord, Timestamp) throws -> Void
     ) throws -> EvaluationRecord {
         let evalId = try Self.canonical(evalId, field: "evaluation id")
-        return try pool.write { db in
+        return try write { db in
             let intake = try Intake(db, store: self, now: now)
             guard let old = try intake.evaluations.fetch(evalId) else {
                 throw SanjiError(.unknownEvaluation, "no evaluation \(evalId) is recorded at this station", hint: "`sanji eval list` shows the 差评 and their ids")
@@ -162,16 +168,17 @@ extension NodeStore {
 
     /// 差评 at this station, newest first, for `eval list --bad`.
     public func badReviews() throws -> [EvaluationRecord] {
-        try pool.read { db in
+        try read { db in
             let book = try EvaluationBook(db)
             let ids = try String.fetchAll(db, sql: "SELECT eval_id FROM evaluations WHERE grade IN ('不满意', '非常不满意') ORDER BY evaluated_at DESC")
             return try ids.compactMap { try book.fetch($0) }
         }
     }
 
+    /// The case numbered `caseNo` (read in canonical form), or nil; throws when `caseNo` cannot be a case number.
     public func fetchCase(_ caseNo: String) throws -> CaseRecord? {
         let caseNo = try Self.canonical(caseNo, field: "case number")
-        return try pool.read { db in try CaseBook(db).fetch(caseNo) }
+        return try read { db in try CaseBook(db).fetch(caseNo) }
     }
 }
 
@@ -180,7 +187,7 @@ extension NodeStore {
     /// included, for `sanji export` (a file that stays at the station: moving records between
     /// copies of one station, or to a replacement PC).
     public func exportCases(from: Day? = nil) throws -> [CaseRecord] {
-        try pool.read { db in
+        try read { db in
             let s = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases WHERE accepted_at >= ? ORDER BY accepted_at, case_no")
             s.bind(1, from.map { zone.timestamp(localSeconds: Int64($0.number) * 86_400).seconds } ?? Int64.min)
             var out: [CaseRecord] = []
@@ -191,7 +198,7 @@ extension NodeStore {
 
     /// This station's evaluations given on or after `from` (all when nil), for `sanji export`.
     public func exportEvaluations(from: Day? = nil) throws -> [EvaluationRecord] {
-        try pool.read { db in
+        try read { db in
             let s = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations WHERE evaluated_at >= ? ORDER BY evaluated_at, eval_id")
             s.bind(1, from.map { zone.timestamp(localSeconds: Int64($0.number) * 86_400).seconds } ?? Int64.min)
             var out: [EvaluationRecord] = []

@@ -29,7 +29,7 @@ extension NodeStore {
             try Counter.set(db, .rollupRev, top)
         }
         if wait {
-            try pool.write(body)
+            try write(body)
             return true
         }
         do {
@@ -44,6 +44,8 @@ extension NodeStore {
             return true
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
             return false
+        } catch let e as DatabaseError {
+            throw StoreFailure.explain(e, directory: directory)
         }
     }
 

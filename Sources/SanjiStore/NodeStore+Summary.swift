@@ -4,7 +4,7 @@ import SanjiCore
 extension NodeStore {
     /// The summary rows of one origin as stored.
     public func summaryRows(origin: String? = nil) throws -> [SummaryKey: SummaryCounters] {
-        try pool.read { db in
+        try read { db in
             var out: [SummaryKey: SummaryCounters] = [:]
             let cols = SummaryCounters.columns.joined(separator: ", ")
             let rows = try Row.fetchCursor(db, sql: "SELECT day, item, \(cols) FROM summary WHERE origin = ?", arguments: [origin ?? identity.id])
@@ -18,7 +18,7 @@ extension NodeStore {
 
     /// The summary rows recomputed from the raw case and evaluation tables (zero rows dropped).
     public func recomputedSummary() throws -> [SummaryKey: SummaryCounters] {
-        try pool.read { db in
+        try read { db in
             var out: [SummaryKey: SummaryCounters] = [:]
             let cases = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases")
             try cases.each { for (k, v) in Contribution.of(CaseBook.read($0), zone: zone) { out[k, default: SummaryCounters()] += v } }
@@ -29,11 +29,11 @@ extension NodeStore {
     }
 
     /// Highest rev stamped so far.
-    public func currentRev() throws -> Int { try pool.read { try Counter.value($0, .rev) } }
+    public func currentRev() throws -> Int { try read { try Counter.value($0, .rev) } }
 
     /// Revs of this origin's summary rows, for checking that every write is stamped anew.
     public func summaryRevs() throws -> [SummaryKey: Int] {
-        try pool.read { db in
+        try read { db in
             var out: [SummaryKey: Int] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT day, item, rev FROM summary WHERE origin = ?", arguments: [identity.id]) {
                 if let d = Day(r[0] as String) { out[SummaryKey(day: d, item: r[1])] = r[2] }
@@ -54,9 +54,21 @@ extension NodeStore {
 extension NodeStore {
     /// How many summary rows of `origin` this node holds, and the highest origin rev among them.
     public func summaryExtent(origin: String) throws -> (rows: Int, maxOriginRev: Int) {
-        try pool.read { db in
+        try read { db in
             let r = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(max(origin_rev), 0) FROM summary WHERE origin = ?", arguments: [origin])!
             return (r[0], r[1])
+        }
+    }
+
+    /// What this node holds in all: summary rows, and known nodes by level.
+    public func inventory() throws -> (summaryRows: Int, nodes: [Level: Int]) {
+        try read { db in
+            let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM summary") ?? 0
+            var nodes: [Level: Int] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT level, count(*) FROM node GROUP BY level") {
+                if let level = Level(rawValue: r[0]) { nodes[level] = r[1] }
+            }
+            return (rows, nodes)
         }
     }
 }

@@ -4,10 +4,17 @@ import SanjiCore
 
 /// One node's SQLite store: a `DatabasePool` (WAL) for the life of the process, so that CLI
 /// commands and the dashboard can read and write while `sanji serve` runs.
+///
+/// The store is sealed: no caller sees SQL, GRDB or SQLite. Every method throws ``SanjiError``
+/// (SQLite's failures explained in words an operator can act on, see `StoreFailure`), and the
+/// only door to raw SQL is the `Testing` SPI (``RawDatabase``), for tests and benchmarks.
 public final class NodeStore: Sendable {
-    public let pool: DatabasePool
+    let pool: DatabasePool
+    /// Who this node is: its id, name, level, time zone and parent endpoint.
     public let identity: NodeIdentity
+    /// The node's time zone: how local times are read and days cut.
     public let zone: ZoneRule
+    /// The node's data directory: the store file, `keys/` and `serve.lock`.
     public let directory: URL
     /// The node tree as `applyBatch` last read it (see `TreeCache`).
     let treeCache = TreeCache()
@@ -15,10 +22,14 @@ public final class NodeStore: Sendable {
     public let newIncarnationReason: String?
     /// How long a write waits for another process's transaction.
     let busyTimeout: TimeInterval
+    /// Where "now" comes from when a method is not told the time.
+    public let clock: WallClock
 
+    /// The store file's name in a data directory.
     public static let fileName = "sanji.sqlite"
 
-    private init(pool: DatabasePool, identity: NodeIdentity, directory: URL, newIncarnationReason: String? = nil, busyTimeout: TimeInterval = 10) throws {
+    private init(pool: DatabasePool, identity: NodeIdentity, directory: URL, clock: WallClock, newIncarnationReason: String? = nil,
+                 busyTimeout: TimeInterval = 10) throws {
         guard let zone = ZoneRule(identifier: identity.timeZone) else {
             throw SanjiError(.invalidArgument, "the store names an unknown time zone \(identity.timeZone)")
         }
@@ -28,16 +39,34 @@ public final class NodeStore: Sendable {
         self.directory = directory
         self.newIncarnationReason = newIncarnationReason
         self.busyTimeout = busyTimeout
+        self.clock = clock
     }
 
+    /// The store file of the data directory `directory`.
     public static func databaseURL(in directory: URL) -> URL { directory.appendingPathComponent(fileName) }
 
+    /// Runs `body` in a read transaction; SQLite's failures come out as ``SanjiError``s.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let e as DatabaseError { throw StoreFailure.explain(e, directory: directory) }
+    }
+
+    /// Runs `body` in a write transaction (all or nothing); SQLite's failures come out as ``SanjiError``s.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let e as DatabaseError { throw StoreFailure.explain(e, directory: directory) }
+    }
+
+    /// Whether `directory` holds a store file.
     public static func exists(in directory: URL) -> Bool {
         FileManager.default.fileExists(atPath: databaseURL(in: directory).path)
     }
 
     /// Creates the data directory and store of a new node (`sanji init`).
-    public static func create(in directory: URL, identity: NodeIdentity, now: Timestamp = .now()) throws -> NodeStore {
+    public static func create(in directory: URL, identity: NodeIdentity, clock: WallClock = .system) throws -> NodeStore {
+        try explaining(directory) { try makeStore(in: directory, identity: identity, clock: clock) }
+    }
+
+    private static func makeStore(in directory: URL, identity: NodeIdentity, clock: WallClock) throws -> NodeStore {
+        let now = clock.now
         if let problem = NodeIdentity.validate(id: identity.id) { throw SanjiError(.invalidArgument, "--id \(identity.id): \(problem)") }
         guard ZoneRule(identifier: identity.timeZone) != nil else {
             throw SanjiError(.invalidArgument, "--time-zone \(identity.timeZone) is not a known IANA time zone", hint: "e.g. Asia/Shanghai, Asia/Urumqi")
@@ -51,7 +80,7 @@ public final class NodeStore: Sendable {
         } catch {
             throw SanjiError(.io, "cannot create \(directory.path): \(error.localizedDescription)")
         }
-        let pool = try openPool(directory)
+        let pool = try openPool(directory, clock: clock)
         try pool.write { db in
             try Meta.set(db, .nodeId, identity.id)
             try Meta.set(db, .nodeName, identity.name)
@@ -64,7 +93,7 @@ public final class NodeStore: Sendable {
                 arguments: [identity.id, identity.name, identity.level.rawValue, now.seconds, now.seconds])
         }
         _ = try pool.write { db in try beginIncarnation(db, after: nil, place: place(of: directory)) }
-        return try NodeStore(pool: pool, identity: identity, directory: directory)
+        return try NodeStore(pool: pool, identity: identity, directory: directory, clock: clock)
     }
 
     /// Opens the store of an initialised node.
@@ -73,12 +102,22 @@ public final class NodeStore: Sendable {
     /// freezing the socket loop and its heartbeats.
     /// `allowRetired`: open a copy retired by `sanji retire` (to look at it or export from it);
     /// otherwise that is refused, naming where the station went.
-    public static func open(in directory: URL, busyTimeout: TimeInterval = 10, allowRetired: Bool = false) throws -> NodeStore {
+    /// `clock`: where "now" comes from when a method is not told the time.
+    public static func open(in directory: URL, busyTimeout: TimeInterval = 10, allowRetired: Bool = false, clock: WallClock = .system) throws -> NodeStore {
+        try explaining(directory) { try openStore(in: directory, busyTimeout: busyTimeout, allowRetired: allowRetired, clock: clock) }
+    }
+
+    /// SQLite's failures while opening or creating, explained (`StoreFailure`).
+    private static func explaining<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as DatabaseError { throw StoreFailure.explain(e, directory: directory) }
+    }
+
+    private static func openStore(in directory: URL, busyTimeout: TimeInterval, allowRetired: Bool, clock: WallClock) throws -> NodeStore {
         guard exists(in: directory) else {
             throw SanjiError(.notInitialized, "no Sanji node at \(directory.path)",
                              hint: "run `sanji init --id … --name … --level … --data \(directory.path)` first, or point --data (or SANJI_DATA) at the node's directory")
         }
-        let pool = try openPool(directory, busyTimeout: busyTimeout)
+        let pool = try openPool(directory, busyTimeout: busyTimeout, clock: clock)
         let identity = try pool.read { db -> NodeIdentity in
             guard let id = try Meta.get(db, .nodeId), let name = try Meta.get(db, .nodeName),
                   let levelText = try Meta.get(db, .level), let level = Level(rawValue: levelText)
@@ -91,10 +130,10 @@ public final class NodeStore: Sendable {
                              hint: "use the copy the station moved to; `sanji status` and `sanji export` still read this one")
         }
         let (_, changed) = try checkIncarnation(pool, directory: directory)
-        return try NodeStore(pool: pool, identity: identity, directory: directory, newIncarnationReason: changed, busyTimeout: busyTimeout)
+        return try NodeStore(pool: pool, identity: identity, directory: directory, clock: clock, newIncarnationReason: changed, busyTimeout: busyTimeout)
     }
 
-    private static func openPool(_ directory: URL, busyTimeout: TimeInterval = 10) throws -> DatabasePool {
+    private static func openPool(_ directory: URL, busyTimeout: TimeInterval = 10, clock: WallClock) throws -> DatabasePool {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
@@ -103,34 +142,32 @@ public final class NodeStore: Sendable {
             // cache (SQLite's default is 2 MiB) keeps a county's hot pages; it grows only as used.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
-        do {
-            let pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
-            let migrator = Migrations.migrator
-            let known = Set(migrator.migrations)
-            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
-            if let unknown = applied.first(where: { !known.contains($0) }) {
-                throw SanjiError(.schemaTooNew, "the store at \(directory.path) was written by a newer Sanji (migration \(unknown))",
-                                 hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
-            }
-            try migrator.migrate(pool)
-            // Decided in a read: every command opens the store, and must not wait for a writer to do so.
-            if try pool.read({ try Meta.get($0, .rebuildOwnRows) }) != nil {
-                try pool.write { db in
+        let pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
+        let migrator = Migrations.migrator
+        let known = Set(migrator.migrations)
+        let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw SanjiError(.schemaTooNew, "the store at \(directory.path) was written by a newer Sanji (migration \(unknown))",
+                             hint: "upgrade this sanji binary (this is \(SanjiVersion.string)) before opening it")
+        }
+        try migrator.migrate(pool)
+        // Decided in a read: every command opens the store, and must not wait for a writer to do so.
+        if try pool.read({ try Meta.get($0, .rebuildOwnRows) }) != nil {
+            try pool.write { db in
                 guard try Meta.get(db, .rebuildOwnRows) != nil, let id = try Meta.get(db, .nodeId),
                       let zone = ZoneRule(identifier: try Meta.get(db, .timeZone) ?? "Asia/Shanghai") else { return }
                 let level = Level(rawValue: try Meta.get(db, .level) ?? "") ?? .village
-                _ = try rebuildOwnRows(db, identity: NodeIdentity(id: id, name: try Meta.get(db, .nodeName) ?? id, level: level), zone: zone, now: .now())
+                _ = try rebuildOwnRows(db, identity: NodeIdentity(id: id, name: try Meta.get(db, .nodeName) ?? id, level: level), zone: zone, now: clock.now)
                 try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [Meta.rebuildOwnRows.rawValue])
-                }
             }
-            return pool
-        } catch let error as DatabaseError {
-            throw StoreFailure.explain(error, directory: directory)!
         }
+        return pool
     }
 }
 
+/// The version of this build of sanji.
 public enum SanjiVersion {
+    /// The version as HELLO's `software`, status rows and `sanji --version` give it.
     public static let string = "0.2.0"
 }
 

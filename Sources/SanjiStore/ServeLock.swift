@@ -10,6 +10,7 @@ import SanjiCore
 public final class ServeLock: @unchecked Sendable {
     private let fd: Int32
 
+    /// The lock file of the data directory `directory`: `<data>/serve.lock`.
     public static func url(in directory: URL) -> URL { directory.appendingPathComponent("serve.lock") }
 
     private init(fd: Int32) { self.fd = fd }
@@ -52,9 +53,12 @@ public final class ServeLock: @unchecked Sendable {
 /// The store's files as the file system knows them (device and inode), to notice that one was
 /// removed or replaced under a running node.
 public struct StoreFiles: Equatable, Sendable {
+    /// The store file's device and inode (`dev:ino`); nil when it does not exist.
     public var database: String?
+    /// The write-ahead log's device and inode; nil when there is none.
     public var wal: String?
 
+    /// The store's files in `directory` as they are now.
     public static func current(in directory: URL) -> StoreFiles {
         func identity(_ path: String) -> String? {
             var st = stat()

@@ -4,7 +4,7 @@ import SanjiCore
 
 /// SQLite's failures in words an operator can act on, the same for every command and for
 /// `sanji serve`'s log. SQLite has rolled the transaction back by the time any of these is seen.
-public enum StoreFailure {
+enum StoreFailure {
     /// SQLite keeps a shared-memory index (`-shm`) beside its log (`-wal`); the index without the
     /// log means the log was removed while a process had it open.
     static func lostWriteAheadLog(_ directory: URL) -> Bool {
@@ -12,9 +12,7 @@ public enum StoreFailure {
         return FileManager.default.fileExists(atPath: db + "-shm") && !FileManager.default.fileExists(atPath: db + "-wal")
     }
 
-    /// Nil when `error` is not SQLite's.
-    public static func explain(_ error: Error, directory: URL? = nil) -> SanjiError? {
-        guard let e = error as? DatabaseError else { return nil }
+    static func explain(_ e: DatabaseError, directory: URL?) -> SanjiError {
         let detail = e.message ?? "\(e.resultCode)"
         let place = directory.map { "the store at \(NodeStore.databaseURL(in: $0).path)" } ?? "the store"
         switch e.resultCode {

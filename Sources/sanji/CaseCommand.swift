@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct CaseCommand: ParsableCommand {
@@ -20,8 +21,8 @@ struct CaseCommand: ParsableCommand {
 
         @Option(help: ArgumentHelp("The 办件编号.", valueName: "no")) var caseNo: String
         @Option(help: ArgumentHelp("The item's 事项编码.", valueName: "code")) var item: String
-        @Option(help: ArgumentHelp("window, online, mobile, kiosk, agent or home (窗口/网上/掌上/自助/代办/上门).", valueName: "channel"))
-        var channel: String = "window"
+        @Option(help: ArgumentHelp("How it was brought in (窗口/网上/掌上/自助/代办/上门).", valueName: "channel"))
+        var channel: CaseChannel = .window
         @Option(help: ArgumentHelp("When it was accepted: ISO 8601, local time if no offset (default: now).", valueName: "time"))
         var at: String?
         @Flag(help: "帮办代办: staff helped or acted for the applicant.") var assisted = false
@@ -32,9 +33,9 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                let now = Timestamp.now()
+                let now = WallClock.system.now
                 let c = try store.acceptCase([
-                    "case_no": caseNo, "item_code": item, "channel": channel, "accepted_at": at ?? store.zone.format(now),
+                    "case_no": caseNo, "item_code": item, "channel": channel.rawValue, "accepted_at": at ?? store.zone.format(now),
                     "assisted": assisted ? "1" : "", "applicant_name": applicantName ?? "", "applicant_id": applicantId ?? "",
                 ], now: now)
                 let it = try store.catalog().items[c.itemCode]
@@ -47,7 +48,7 @@ struct CaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record that an open case was completed (办结).")
 
         @Option(help: ArgumentHelp("The 办件编号.", valueName: "no")) var caseNo: String
-        @Option(help: ArgumentHelp("approved, rejected or withdrawn (准予/不予/撤回).", valueName: "outcome")) var outcome: String = "approved"
+        @Option(help: ArgumentHelp("准予, 不予 or 撤回.", valueName: "outcome")) var outcome: Outcome = .approved
         @Option(help: ArgumentHelp("跑动次数: times the applicant came in person.", valueName: "n")) var visits: Int
         @Option(help: ArgumentHelp("When it was completed (default: now).", valueName: "time")) var at: String?
         @OptionGroup var options: DataOptions
@@ -55,7 +56,7 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                let c = try store.completeCase(caseNo, at: at, outcome: outcome, visits: visits)
+                let c = try store.completeCase(caseNo, at: at, outcome: outcome.rawValue, visits: visits)
                 let day = store.zone.day(of: c.completedAt!)
                 print("case \(c.caseNo) completed \(store.zone.format(c.completedAt!)) (\(c.outcome!.label)); \(day <= c.deadline ? "on time" : "overdue: was due \(c.deadline)")")
             }
@@ -99,9 +100,9 @@ struct EvalCommand: ParsableCommand {
             discussion: "  sanji eval add --case-no 2026110001 --grade 非常满意 --channel device")
 
         @Option(help: ArgumentHelp("The case evaluated (optional).", valueName: "no")) var caseNo: String?
-        @Option(help: ArgumentHelp("非常满意, 满意, 基本满意, 不满意 or 非常不满意.", valueName: "grade")) var grade: String
-        @Option(help: ArgumentHelp("window, device (评价器), online, mobile, kiosk, sms, phone, agent, home.", valueName: "channel"))
-        var channel: String = "device"
+        @Option(help: ArgumentHelp("The grade given.", valueName: "grade")) var grade: Grade
+        @Option(help: ArgumentHelp("Where it was given (device: an 评价器 at the window).", valueName: "channel"))
+        var channel: EvalChannel = .device
         @Option(help: ArgumentHelp("The evaluation's id (default: made here, <node>-E000001).", valueName: "id")) var id: String?
         @Option(help: ArgumentHelp("When it was given (default: now).", valueName: "time")) var at: String?
         @Flag(help: "实名: the evaluator gave their name (a 实名差评 must be revisited).") var named = false
@@ -111,7 +112,7 @@ struct EvalCommand: ParsableCommand {
             try Console.run {
                 let store = try options.open()
                 let e = try store.addEvaluation([
-                    "eval_id": id ?? "", "case_no": caseNo ?? "", "grade": grade, "channel": channel, "evaluated_at": at ?? "",
+                    "eval_id": id ?? "", "case_no": caseNo ?? "", "grade": grade.rawValue, "channel": channel.rawValue, "evaluated_at": at ?? "",
                     "named": named ? "1" : "",
                 ])
                 let due = e.grade.isBad ? "; a \(e.named ? "实名" : "")差评: rectify with `sanji eval rectify \(e.evalId)`" : ""
@@ -138,14 +139,14 @@ struct EvalCommand: ParsableCommand {
     struct Revisit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record the 回访 (follow-up) of a 差评 and the grade given then.")
         @Argument(help: "The evaluation's id.") var evalId: String
-        @Option(help: ArgumentHelp("The grade at the follow-up.", valueName: "grade")) var grade: String
+        @Option(help: ArgumentHelp("The grade at the follow-up.", valueName: "grade")) var grade: Grade
         @Option(help: ArgumentHelp("When (default: now).", valueName: "time")) var at: String?
         @OptionGroup var options: DataOptions
 
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                let e = try store.revisit(evalId, at: at, grade: grade)
+                let e = try store.revisit(evalId, at: at, grade: grade.rawValue)
                 print("evaluation \(e.evalId) revisited \(store.zone.format(e.revisitedAt!)): \(e.revisitGrade!.rawValue)")
             }
         }
@@ -250,18 +251,15 @@ struct ImportCommand: ParsableCommand {
                 """)
 
         @Argument(help: "The evals.csv file.") var file: String
-        @Option(help: ArgumentHelp("Which way numeric grades run: one-is-best (1 = 非常满意) or five-is-best (5 = 非常满意).", valueName: "direction"))
-        var gradeCodes: String?
+        @Option(help: ArgumentHelp("Which way numeric grades run: one-is-best (1 = 非常满意) or five-is-best (5 = 非常满意).", valueName: "direction"),
+                transform: { try Grade.Codes.parse($0).mapError { ValidationError($0.description) }.get() })
+        var gradeCodes: Grade.Codes?
         @OptionGroup var fileOptions: FileImportOptions
         @OptionGroup var options: DataOptions
 
-        func validate() throws {
-            if let gradeCodes, case .failure(let e) = Grade.Codes.parse(gradeCodes) { throw ValidationError(e.description) }
-        }
-
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
-                let importOptions = try fileOptions.importOptions(gradeCodes: try gradeCodes.map { try Grade.Codes.parse($0).get() })
+                let importOptions = try fileOptions.importOptions(gradeCodes: gradeCodes)
                 try ProgressLine.importing(file, kind: "evaluation", data: options) { store, bytes, progress in
                     try store.importEvaluations(name: file, bytes: bytes, options: importOptions, progress: progress)
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct CatalogCommand: ParsableCommand {
@@ -48,20 +49,16 @@ struct CatalogCommand: ParsableCommand {
             discussion: "--format csv prints an items.csv that `sanji catalog import` reads back.")
 
         @Option(help: ArgumentHelp("Only the items this level handles (county, township, village; 县/乡/村).", valueName: "level"))
-        var level: String?
+        var level: Level?
 
         @Flag(help: "Include withdrawn items.") var withdrawn = false
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
         @OptionGroup var options: DataOptions
 
-        func validate() throws {
-            if let level, Level(text: level) == nil { throw ValidationError("--level \(level) is not a level; use county, township or village") }
-        }
-
         func run() throws {
             try Console.run {
                 let catalog = try options.open().catalog()
-                let want = level.flatMap { Level(text: $0) }
+                let want = level
                 let items = catalog.items.values
                     .filter { (withdrawn || $0.isActive) && (want.map($0.handled(at:)) ?? true) }
                     .sorted { ($0.department, $0.code) < ($1.department, $1.code) }
@@ -115,20 +112,15 @@ struct CatalogCommand: ParsableCommand {
         var clockSkewMinutes: Int?
 
         @Option(help: ArgumentHelp("How percentages print: half-up (四舍五入, the default) or cut (截断).", valueName: "rule"))
-        var rounding: String?
+        var rounding: Rounding?
 
         @Option(help: ArgumentHelp("Which items the catalogue rates count: on-application (依申请 and 公共服务, the default) or all.", valueName: "scope"))
-        var scope: String?
+        var scope: CatalogScope?
 
         @Option(help: ArgumentHelp("The 网办深度 from which an item counts as 网上可办: 2 (Ⅱ, the default), 3 or 4.", valueName: "depth"))
         var onlineMinDepth: Int?
 
         @OptionGroup var options: DataOptions
-
-        func validate() throws {
-            if let rounding, Rounding(rawValue: rounding) == nil { throw ValidationError("--rounding \(rounding): use half-up or cut") }
-            if let scope, CatalogScope(rawValue: scope) == nil { throw ValidationError("--scope \(scope): use on-application or all") }
-        }
 
         func run() throws {
             try Console.run {
@@ -136,8 +128,8 @@ struct CatalogCommand: ParsableCommand {
                 var changed: [(String, String, Int)] = []
                 if let rectifyDays { changed.append(("rectify_days", String(rectifyDays), try store.setRectifyDays(rectifyDays))) }
                 if let clockSkewMinutes { changed.append(("clock_skew_minutes", String(clockSkewMinutes), try store.setClockSkewMinutes(clockSkewMinutes))) }
-                if let rounding { changed.append(("rounding", rounding, try store.setRounding(Rounding(rawValue: rounding)!))) }
-                if let scope { changed.append(("catalog_scope", scope, try store.setCatalogScope(CatalogScope(rawValue: scope)!))) }
+                if let rounding { changed.append(("rounding", rounding.rawValue, try store.setRounding(rounding))) }
+                if let scope { changed.append(("catalog_scope", scope.rawValue, try store.setCatalogScope(scope))) }
                 if let onlineMinDepth { changed.append(("online_min_depth", String(onlineMinDepth), try store.setOnlineMinDepth(onlineMinDepth))) }
                 for (key, value, seq) in changed { print("\(key) = \(value); catalogue is now at sequence \(seq)") }
                 if changed.isEmpty {

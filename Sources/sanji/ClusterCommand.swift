@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SanjiBus
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 /// A whole county from one topology folder: provision, start, watch and stop its nodes.
@@ -45,7 +46,7 @@ struct Cluster: ParsableCommand {
                         if let p = node.parent {
                             let parentStore = try NodeStore.open(in: dir.url.appendingPathComponent(p))
                             parentEndpoint = try ClusterPlan.waitForEndpoint(parentStore)
-                            parentKey = try parentStore.loadKeys().publicKey
+                            parentKey = try parentStore.keys.load().publicKey
                         }
                         let listen = t.topology.hasChildren(node.id) ? "tcp://127.0.0.1:*" : nil
                         try ClusterPlan.initialise(node, in: data, plan: t, listen: listen, parent: parentEndpoint, parentKey: parentKey, clusterDir: dir.url)
@@ -117,10 +118,10 @@ struct Cluster: ParsableCommand {
                                   alignments: [.left, .left, .left, .left, .left, .right, .right])
                 for id in ClusterPlan.nodeIds(in: dir.url) {
                     let store = try NodeStore.open(in: dir.url.appendingPathComponent(id))
-                    let parent = try store.links().first { $0.role == "parent" }
+                    let parent = try store.links().first { $0.role == .parent }
                     let backlog = store.identity.isRoot ? 0 : try store.backlog(above: parent?.cursor ?? 0)
                     t.add([id, store.identity.name, store.identity.level.rawValue, ClusterPlan.pid(of: id, in: dir.url) != nil ? "running" : "stopped",
-                           store.identity.isRoot ? "(root)" : parent?.state ?? "never linked", NumberText.thousands(backlog), String(try store.catalogSequence())])
+                           store.identity.isRoot ? "(root)" : parent?.state.rawValue ?? "never linked", NumberText.thousands(backlog), String(try store.catalogSequence())])
                 }
                 print(t.render())
             }
@@ -139,10 +140,7 @@ struct Cluster: ParsableCommand {
                 let stores = try ClusterPlan.nodeIds(in: dir.url).map { try NodeStore.open(in: dir.url.appendingPathComponent($0)) }
                 let depth = { (s: NodeStore) in s.identity.level.depth }
                 for store in stores.filter({ !$0.identity.isRoot }).sorted(by: { depth($0) > depth($1) }) {
-                    while true {
-                        let now = Timestamp.now().seconds
-                        if let p = try store.links().first(where: { $0.role == "parent" }), p.state == "up", now - p.updatedAt <= 5,
-                           try store.backlog(above: p.cursor ?? 0) == 0 { break }
+                    while try !store.hasSentEverything() {
                         guard Date() < deadline else {
                             throw SanjiError(.io, "\(store.identity.id) has not sent everything to its parent within \(Int(timeout)) s",
                                              hint: "see `sanji cluster status --dir \(dir.dir)` and \(dir.dir)/\(store.identity.id)/serve.log")
@@ -169,7 +167,7 @@ struct Cluster: ParsableCommand {
                     let data = dir.url.appendingPathComponent(node.id)
                     if NodeStore.exists(in: data) { continue }
                     let parent = node.parent.flatMap { t.topology.node($0) }
-                    let parentKey = try parent.map { try NodeStore.open(in: dir.url.appendingPathComponent($0.id)).loadKeys().publicKey }
+                    let parentKey = try parent.map { try NodeStore.open(in: dir.url.appendingPathComponent($0.id)).keys.load().publicKey }
                     try ClusterPlan.initialise(node, in: data, plan: t, listen: node.port.map { "tcp://0.0.0.0:\($0)" },
                                                parent: parent.map { "tcp://\(ClusterPlan.service($0.id)):\($0.port!)" }, parentKey: parentKey, clusterDir: dir.url)
                     print("provisioned \(node.id) \(node.name)")

@@ -2,6 +2,7 @@ import Foundation
 import SanjiCore
 import SanjiStore
 import SanjiBus
+import SanjiSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,7 @@ enum ClusterPlan {
     static func initialise(_ node: Topology.Node, in data: URL, plan: Loaded, listen: String?, parent: String?, parentKey: String?, clusterDir: URL) throws {
         let keys = try CurveKeyPair.generate()
         let store = try NodeStore.create(in: data, identity: NodeIdentity(id: node.id, name: node.name, level: node.level, parent: parent))
-        try store.saveKeys(publicKey: keys.publicKey, secretKey: keys.secretKey)
+        try store.keys.save(keys)
         try store.setLinkConfig(listen: listen, parentKey: parentKey)
         if let p = node.parent {
             _ = try NodeStore.open(in: clusterDir.appendingPathComponent(p)).enroll(id: node.id, publicKey: keys.publicKey, name: node.name, level: node.level)
@@ -81,13 +82,6 @@ enum ClusterPlan {
         return args.contains("serve") && args.contains(dir.appendingPathComponent(id).path) ? pid : nil
     }
 
-    /// glibc's POSIX_SPAWN_SETSID (spawn.h, behind _GNU_SOURCE, which Swift's Glibc module does not define).
-    static let posixSpawnSetsid: Int16 = 0x80
-
-    static var executable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
     /// Starts `sanji serve` for a node in its own session (it outlives this command and the
     /// terminal), logging to serve.log; false when it was already running.
     @discardableResult
@@ -95,22 +89,14 @@ enum ClusterPlan {
         guard pid(of: id, in: dir) == nil else { return false }
         let data = dir.appendingPathComponent(id)
         guard NodeStore.exists(in: data) else { throw SanjiError(.notInitialized, "no node \(id) in \(dir.path)") }
-        let args = [executable, "serve", "--data", data.path, "--heartbeat-ms", String(heartbeatMs)]
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        posix_spawnattr_setflags(&attr, posixSpawnSetsid)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, data.appendingPathComponent("serve.log").path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        var cargs = args.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
-        guard rc == 0 else { throw SanjiError(.io, "cannot start sanji serve for \(id): \(String(cString: strerror(rc)))") }
+        let log = data.appendingPathComponent("serve.log").path
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(Spawn.currentExecutable, ["serve", "--data", data.path, "--heartbeat-ms", String(heartbeatMs)],
+                                  Spawn.Options(stdout: .file(log, append: true), stderrToStdout: true, newSession: true))
+        } catch {
+            throw SanjiError(.io, "cannot start sanji serve for \(id): \(error)")
+        }
         try String(pid).write(to: pidFile(id, dir), atomically: true, encoding: .utf8)
         return true
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiFixtures
+import SanjiReport
 import SanjiStore
 
 /// Moving a station to another PC, and two copies of one station (docs/operations.md).

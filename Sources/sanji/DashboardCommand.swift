@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct Dashboard: ParsableCommand {
@@ -21,9 +22,9 @@ struct Dashboard: ParsableCommand {
 
     @OptionGroup var period: PeriodOptions
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
-    @Option(help: ArgumentHelp("Labels of the table: zh or en.", valueName: "lang")) var lang: String = "zh"
+    @Option(help: ArgumentHelp("Labels of the table: zh or en.", valueName: "lang")) var lang: DashboardReport.Language = .zh
     @Option(help: ArgumentHelp("Break the figures down: township (villages rolled up beneath each), node, department or item.", valueName: "kind"))
-    var by: String?
+    var by: BreakdownKind?
     @Option(help: ArgumentHelp("With --by item: how many items (by 办件量).", valueName: "n")) var top: Int = 20
     @Option(help: ArgumentHelp("A node not heard from for this long is stale, not reporting (24h, 90m, 2d).", valueName: "duration"))
     var stale: String = "24h"
@@ -32,8 +33,6 @@ struct Dashboard: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        if DashboardReport.Language(rawValue: lang) == nil { throw ValidationError("--lang \(lang): use zh or en") }
-        if let by, BreakdownKind(rawValue: by) == nil { throw ValidationError("--by \(by): use township, node, department or item") }
         if DurationText.seconds(stale) == nil { throw ValidationError("--stale \(stale) is not a duration; e.g. 24h, 90m, 2d") }
         if watch, format != .table { throw ValidationError("--watch shows the table; leave out --format") }
         if let seconds {
@@ -44,15 +43,15 @@ struct Dashboard: ParsableCommand {
     }
 
     func report(_ store: NodeStore) throws -> DashboardReport {
-        let now = Timestamp.now()
+        let now = WallClock.system.now
         return try store.dashboard(period: period.period(today: store.zone.day(of: now)), now: now, staleAfter: DurationText.seconds(stale)!,
-                                   breakdown: by.flatMap { BreakdownKind(rawValue: $0) }.map { ($0, top) })
+                                   breakdown: by.map { ($0, top) })
     }
 
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let language = DashboardReport.Language(rawValue: lang)!
+            let language = lang
             if watch {
                 try Watch.run(every: seconds ?? 2) { try report(store).table(zone: store.zone, language: language) }
                 return

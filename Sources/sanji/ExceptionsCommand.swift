@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct Exceptions: ParsableCommand {
@@ -30,7 +31,7 @@ struct Exceptions: ParsableCommand {
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let now = Timestamp.now()
+            let now = WallClock.system.now
             let kinds: Set<ExceptionList.Kind> = kind.map { [$0 == .overdue ? .overdue : .badReview] } ?? Set(ExceptionList.Kind.allCases)
             let list = try store.exceptions(period: period.period(today: store.zone.day(of: now)), now: now, kinds: kinds)
             let names = try store.nodeNames()

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SanjiBus
 import SanjiCore
+import SanjiReport
 import SanjiNode
 import SanjiStore
 
@@ -18,7 +19,7 @@ struct Keys: ParsableCommand {
 
         func run() throws {
             try Console.run {
-                print(try options.open().loadKeys().publicKey)
+                print(try options.open().keys.load().publicKey)
             }
         }
     }
@@ -37,18 +38,17 @@ struct Enroll: ParsableCommand {
     @Option(help: ArgumentHelp("The child's node id.", valueName: "id")) var id: String
     @Option(help: ArgumentHelp("The child's public key, as --key='…'.", valueName: "key")) var key: String
     @Option(help: ArgumentHelp("The child's name (default: its id until it reports).", valueName: "name")) var name: String?
-    @Option(help: ArgumentHelp("The child's level (default: the level below this node).", valueName: "level")) var level: String?
+    @Option(help: ArgumentHelp("The child's level (default: the level below this node).", valueName: "level")) var level: Level?
     @OptionGroup var options: DataOptions
 
     func validate() throws {
         if !CurveKeyPair.isValidKey(key) { throw ValidationError("--key is not a CURVE public key (40 characters of Z85, as `sanji keys show` prints)") }
-        if let level, Level(text: level) == nil { throw ValidationError("--level \(level) is not a level") }
     }
 
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let e = try store.enroll(id: id, publicKey: key, name: name, level: level.flatMap { Level(text: $0) })
+            let e = try store.enroll(id: id, publicKey: key, name: name, level: level)
             print("enrolled \(e.level.rawValue) node \(e.subject) (\(e.name)) under \(e.parent)")
         }
     }
@@ -59,16 +59,14 @@ struct Serve: ParsableCommand {
         abstract: "Run the node: serve enrolled children and keep the link to the parent. Ctrl-C or SIGTERM stops it cleanly.",
         discussion: "Run it under systemd or docker; everything it needs is in the data directory.")
 
-    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level")) var logLevel: String = "info"
-    @Option(help: ArgumentHelp("text, or json (one object per line, for log collectors).", valueName: "format")) var logFormat: String = "text"
+    @Option(help: ArgumentHelp("How much to log.", valueName: "level")) var logLevel: Logger.Level = .info
+    @Option(help: ArgumentHelp("text, or json (one object per line, for log collectors).", valueName: "format")) var logFormat: LogFormat = .text
     @Option(help: .hidden) var heartbeatMs: Int64 = 1000
     @Option(help: .hidden) var statusInterval: Int64 = 60
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): use trace, debug, info, notice, warning, error or critical") }
         if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
-        if !["text", "json"].contains(logFormat) { throw ValidationError("--log-format \(logFormat): use text or json") }
     }
 
     func run() throws {
@@ -76,8 +74,8 @@ struct Serve: ParsableCommand {
             let store = try options.open(busyTimeout: 0.5)
             let lock = try ServeLock.acquire(in: options.directory)
             defer { withExtendedLifetime(lock) {} }
-            let level = Logger.Level(rawValue: logLevel)!
-            let json = logFormat == "json"
+            let level = logLevel
+            let json = logFormat == .json
             LoggingSystem.bootstrap { label in
                 if json { return JSONLogHandler(label: label, level: level) }
                 var h = StreamLogHandler.standardError(label: label)
@@ -88,11 +86,12 @@ struct Serve: ParsableCommand {
             runtimeOptions.heartbeatMs = heartbeatMs
             runtimeOptions.statusInterval = statusInterval
             let runtime = try NodeRuntime(store: store, options: runtimeOptions, logger: Logger(label: "sanji"))
+            let stop = runtime.stopHandle
             var sources: [DispatchSourceSignal] = []
             for sig in [SIGTERM, SIGINT] {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { runtime.stop() }
+                source.setEventHandler { stop.stop() }
                 source.resume()
                 sources.append(source)
             }
@@ -102,36 +101,10 @@ struct Serve: ParsableCommand {
     }
 }
 
-/// Whether `sanji serve` runs for a data directory, told by its lock (not by the store, which a
-/// long import may hold): running, running but not writing lately (the store is busy), or not.
-enum ServeState {
-    case running(pid: Int32)
-    case busy(pid: Int32, silentFor: Int64)
-    case notRunning
-
-    static func of(_ store: NodeStore, directory: URL) throws -> ServeState {
-        guard let pid = ServeLock.holder(in: directory) else { return .notRunning }
-        let now = Timestamp.now().seconds
-        let me = try store.links().first { $0.role == "self" }
-        let silent = now - (me?.updatedAt ?? 0)
-        return silent <= 5 ? .running(pid: pid) : .busy(pid: pid, silentFor: silent)
-    }
-
-    var text: String {
-        switch self {
-        case .running(let pid): "running (pid \(pid))"
-        case .busy(let pid, let s): "running (pid \(pid)), but it has not written for \(s) s: the store is busy (a long import?)"
-        case .notRunning: "not running"
-        }
-    }
-
-    var isRunning: Bool { if case .notRunning = self { false } else { true } }
-}
-
 extension Status {
     func healthCheck(_ store: NodeStore) throws {
         let links = try store.links()
-        switch try ServeState.of(store, directory: options.directory) {
+        switch try store.serveState() {
         case .notRunning:
             Console.error("unhealthy: sanji serve is not running")
             throw ExitCode(1)
@@ -140,7 +113,7 @@ extension Status {
             throw ExitCode(1)
         default: break
         }
-        if !store.identity.isRoot, links.first(where: { $0.role == "parent" })?.state != "up" {
+        if !store.identity.isRoot, links.first(where: { $0.role == .parent })?.state != .up {
             Console.error("unhealthy: the link to the parent is not up")
             throw ExitCode(1)
         }
@@ -162,30 +135,38 @@ struct Status: ParsableCommand {
             if check { return try healthCheck(store) }
             let config = try store.linkConfig()
             let links = try store.links()
-            let parent = links.first { $0.role == "parent" }
+            let parent = links.first { $0.role == .parent }
             let backlog = config.parent == nil ? 0 : try store.backlog(above: parent?.cursor ?? 0)
-            let serve = try ServeState.of(store, directory: options.directory)
+            let serve = try store.serveState()
             let serving = serve.isRunning
-            let children = links.filter { $0.role == "child" }
+            let children = links.filter { $0.role == .child }
             let seq = try store.catalogSequence()
             let z = store.zone
             func time(_ t: Int64?) -> String { t.map { z.format(Timestamp(seconds: $0)) } ?? "never" }
             if format == .json {
+                let parentJSON: JSONValue
+                if let p = parent {
+                    parentJSON = .object([
+                        ("endpoint", .string(p.endpoint ?? "")), ("id", config.parentId.map(JSONValue.string) ?? .null), ("state", .string(p.state.rawValue)),
+                        ("last_heard_at", p.lastHeardAt.map { .string(time($0)) } ?? .null), ("acknowledged_rev", .int(Int(p.cursor ?? 0))),
+                        ("backlog", .int(backlog)), ("detail", p.detail.map(JSONValue.string) ?? .null),
+                    ])
+                } else if let endpoint = config.parent {
+                    parentJSON = .object([("endpoint", .string(endpoint)), ("state", .string("not started")), ("backlog", .int(backlog))])
+                } else {
+                    parentJSON = .null
+                }
                 print(JSONValue.object([
                     ("node", .object([("id", .string(store.identity.id)), ("name", .string(store.identity.name)), ("level", .string(store.identity.level.rawValue))])),
                     ("serving", .bool(serving)), ("serve", .string(serve.text)),
                     ("incarnation", .string(try store.incarnation().id)),
                     ("listen", config.listenResolved.map(JSONValue.string) ?? config.listen.map(JSONValue.string) ?? .null),
-                    ("public_key", .string(try store.loadKeys().publicKey)),
+                    ("public_key", .string(try store.keys.load().publicKey)),
                     ("catalog_sequence", .int(Int(seq))),
                     ("rev", .int(try store.currentRev())),
-                    ("parent", parent.map { p in .object([
-                        ("endpoint", .string(p.endpoint ?? "")), ("id", config.parentId.map(JSONValue.string) ?? .null), ("state", .string(p.state)),
-                        ("last_heard_at", p.lastHeardAt.map { .string(time($0)) } ?? .null), ("acknowledged_rev", .int(Int(p.cursor ?? 0))),
-                        ("backlog", .int(backlog)), ("detail", p.detail.map(JSONValue.string) ?? .null),
-                    ]) } ?? (config.parent.map { .object([("endpoint", .string($0)), ("state", .string("not started")), ("backlog", .int(backlog))]) } ?? .null)),
+                    ("parent", parentJSON),
                     ("children", .array(children.map { c in .object([
-                        ("id", .string(c.peer)), ("state", .string(c.state)), ("last_heard_at", .string(time(c.lastHeardAt))),
+                        ("id", .string(c.peer)), ("state", .string(c.state.rawValue)), ("last_heard_at", .string(time(c.lastHeardAt))),
                         ("cursor", .int(Int(c.cursor ?? 0))), ("catalog_sequence", .int(Int(c.catalogSeq ?? 0))),
                     ]) })),
                 ]).render())
@@ -197,14 +178,14 @@ struct Status: ParsableCommand {
             if let listen = config.listenResolved ?? config.listen { print("listening:   \(listen)") }
             print("catalogue:   sequence \(seq)\(config.parent == nil ? " (root)" : "")")
             if let p = parent {
-                print("parent:      \(p.endpoint ?? "") \(config.parentId.map { "(\($0))" } ?? "") — \(p.state), last heard \(time(p.lastHeardAt))")
+                print("parent:      \(p.endpoint ?? "") \(config.parentId.map { "(\($0))" } ?? "") — \(p.state.rawValue), last heard \(time(p.lastHeardAt))")
                 print("             acknowledged up to rev \(p.cursor ?? 0); backlog \(NumberText.thousands(backlog)) row(s)\(p.detail.map { "; last refusal: \($0)" } ?? "")")
             } else if let endpoint = config.parent {
                 print("parent:      \(endpoint) — not linked yet; backlog \(NumberText.thousands(backlog)) row(s)")
             }
             if !children.isEmpty {
                 var t = TextTable(headers: ["child", "state", "last heard", "cursor", "catalogue"], alignments: [.left, .left, .left, .right, .right])
-                for c in children { t.add([c.peer, c.state, time(c.lastHeardAt), String(c.cursor ?? 0), String(c.catalogSeq ?? 0)]) }
+                for c in children { t.add([c.peer, c.state.rawValue, time(c.lastHeardAt), String(c.cursor ?? 0), String(c.catalogSeq ?? 0)]) }
                 print(t.render(indent: "  "))
             }
         }

@@ -19,8 +19,8 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The station's name, e.g. 怀远县政务服务中心.", valueName: "name"))
     var name: String
 
-    @Option(help: ArgumentHelp("province, city, county, township or village (省/市/县/乡/村).", valueName: "level"))
-    var level: String
+    @Option(help: ArgumentHelp("The station's level (省/市/县/乡/村).", valueName: "level"))
+    var level: Level
 
     @Option(help: ArgumentHelp("IANA time zone that cuts the days.", valueName: "zone"))
     var timeZone: String = "Asia/Shanghai"
@@ -37,7 +37,6 @@ struct Init: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        guard Level(text: level) != nil else { throw ValidationError("--level \(level) is not a level; use province, city, county, township or village") }
         if name.trimmingSpaces.isEmpty { throw ValidationError("--name is empty; give the station's name") }
         if let problem = NodeIdentity.validate(id: id) { throw ValidationError("--id \(id): \(problem)") }
         if parent != nil, parentKey == nil { throw ValidationError("--parent needs --parent-key: the parent's public key (`sanji keys show` at the parent)") }
@@ -52,10 +51,10 @@ struct Init: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let identity = NodeIdentity(id: id, name: name.trimmingSpaces, level: Level(text: level)!, timeZone: timeZone, parent: parent)
+            let identity = NodeIdentity(id: id, name: name.trimmingSpaces, level: level, timeZone: timeZone, parent: parent)
             let keys = try CurveKeyPair.generate()
             let store = try NodeStore.create(in: options.directory, identity: identity)
-            try store.saveKeys(publicKey: keys.publicKey, secretKey: keys.secretKey)
+            try store.keys.save(keys)
             try store.setLinkConfig(listen: listen, parentKey: parentKey)
             let role = identity.isRoot ? "root: it owns the catalogue" : "parent \(parent!)"
             print("initialised \(identity.level.rawValue) node \(identity.id) (\(identity.name)) at \(store.directory.path); \(role); time zone \(identity.timeZone)")

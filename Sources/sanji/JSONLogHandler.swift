@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SanjiCore
+import SanjiReport
 
 /// One JSON object per line on stderr: time, level, message, and the metadata (node.id, peer.id …)
 /// as fields, for log collectors.

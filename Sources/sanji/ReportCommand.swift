@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct Report: ParsableCommand {
@@ -38,7 +39,7 @@ struct Report: ParsableCommand {
                 let period = PeriodOptions.parseMonth(month)!
                 let (y, m, _) = period.from.components
                 let prev = Period.month(year: m == 1 ? y - 1 : y, month: m == 1 ? 12 : m - 1)!
-                let now = Timestamp.now()
+                let now = WallClock.system.now
                 let today = store.zone.day(of: now)
                 guard period.from <= today else {
                     throw SanjiError(.invalidArgument, "\(month) has not begun (today is \(today)); a 通报 reports a month that has begun",

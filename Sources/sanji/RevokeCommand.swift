@@ -38,7 +38,7 @@ extension Keys {
             try Console.run {
                 let store = try options.open()
                 let keys = try CurveKeyPair.generate()
-                try store.rotateKeys(publicKey: keys.publicKey, secretKey: keys.secretKey)
+                try store.keys.rotate(to: keys)
                 print("new public key \(keys.publicKey)")
                 if !store.identity.isRoot {
                     print("enrol it at the parent: sanji enroll --id \(store.identity.id) --key='\(keys.publicKey)'")

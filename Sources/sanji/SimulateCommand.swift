@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiFixtures
+import SanjiReport
 import SanjiStore
 
 struct Simulate: ParsableCommand {
@@ -30,7 +32,7 @@ struct Simulate: ParsableCommand {
             if catalog.items.isEmpty {
                 throw SanjiError(.invalidArgument, "this node holds no catalogue yet", hint: "import one at the root with `sanji catalog import items.csv`")
             }
-            let now = Timestamp.now()
+            let now = WallClock.system.now
             let today = store.zone.day(of: now)
             let sim = ActivitySimulator(catalog: catalog, level: store.identity.level, zone: store.zone, nodeId: store.identity.id)
             let out = sim.generate(.init(firstDay: today.adding(days: -(days - 1)), days: days, casesPerDay: casesPerDay, seed: seed, now: now))

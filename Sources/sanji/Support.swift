@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 /// `--data`: where the node's store lives.
@@ -31,8 +31,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Options every file import shares.
 struct FileImportOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The file's encoding: auto (UTF-8 with or without BOM, else GB18030), utf-8, gbk, gb18030.", valueName: "name"))
-    var encoding: String = "auto"
+    @Option(help: ArgumentHelp("The file's encoding (auto: UTF-8 with or without BOM, else GB18030).", valueName: "name"))
+    var encoding: TextEncoding = .auto
 
     @Flag(help: "Skip columns the contract does not name instead of rejecting the file.")
     var ignoreExtra = false
@@ -44,10 +44,7 @@ struct FileImportOptions: ParsableArguments {
     var excelDates = false
 
     func importOptions(gradeCodes: Grade.Codes? = nil) throws -> ImportOptions {
-        guard let enc = TextEncoding(name: encoding) else {
-            throw ValidationError("--encoding \(encoding) is not known; use auto, utf-8, gbk or gb18030")
-        }
-        return ImportOptions(encoding: enc, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
+        ImportOptions(encoding: encoding, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
     }
 }
 
@@ -75,9 +72,6 @@ enum Console {
                 error("… and \(e.issues.count - shown.count) more problems (--max-errors 0 prints all)")
             }
             error("sanji: error: \(e.description)")
-            throw ExitCode(1)
-        } catch let e as DatabaseError {
-            error("sanji: error: \(StoreFailure.explain(e, directory: dataDirectory)!.description)")
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SanjiCore
+import SanjiReport
 import SanjiStore
 
 struct Verify: ParsableCommand {

@@ -8,7 +8,9 @@ final class ClockTests: XCTestCase {
         .first { FileManager.default.fileExists(atPath: $0) }
 
     func testAStationAnHourAheadIsFlaggedAtTheCountyAndTheOthersAreNot() throws {
-        let lib = try XCTUnwrap(Self.libfaketime, "libfaketime is not installed (scripts/test.sh installs it)")
+        guard let lib = Self.libfaketime else {
+            throw XCTSkip("libfaketime is not installed: it sets this station's clock wrong (scripts/test.sh installs it; apt-get install libfaketime)")
+        }
         let fed = try Federation()
         defer { fed.shutdown() }
         // Wall-clock time only: the monotonic clock (ZeroMQ's timers) stays true, as on a PC whose

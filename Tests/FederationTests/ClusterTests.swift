@@ -1,4 +1,5 @@
 import Foundation
+import SanjiSpawn
 import SanjiTestSupport
 import XCTest
 
@@ -144,17 +145,13 @@ final class ClusterTests: XCTestCase {
         try ok(["cluster", "up", topo, "--dir", data.path, "--heartbeat-ms", "200"])
         try ok(["cluster", "down", "--dir", data.path])
         let node = data.appendingPathComponent("340321100201").path
-        let p = Process()
-        p.executableURL = CommandRunner.sanjiBinary
-        p.arguments = ["serve", "--data", node, "--log-format", "json"]
         let log = work.appendingPathComponent("json.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: log)
-        try p.run()
+        let pid = try Spawn.start(CommandRunner.sanjiBinary.path, ["serve", "--data", node, "--log-format", "json"],
+                                  Spawn.Options(stdout: .null, stderr: .file(log.path, append: false)))
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("\"serving\"") { usleep(50_000) }
-        p.terminate()
-        p.waitUntilExit()
+        kill(pid, SIGTERM)
+        Spawn.wait(pid)
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         XCTAssertGreaterThan(lines.count, 1)
         for line in lines {

@@ -1,6 +1,8 @@
 import Foundation
-import GRDB
+import SanjiFixtures
+import SanjiSpawn
 import SanjiTestSupport
+@_spi(Testing) import SanjiStore
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +16,7 @@ final class CrashLoopTests: XCTestCase {
         let fed = try Federation()
         defer { fed.shutdown() }
         let (county, township, v1, v2) = try fed.smallCounty()
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: TestSeed.seed(UInt64(Date().timeIntervalSince1970), for: "CrashLoopTests"))
         var runs: [(village: String, seed: Int)] = []
         var killedImports = 0
         for round in 0..<8 {
@@ -22,17 +24,14 @@ final class CrashLoopTests: XCTestCase {
             let seed = 200 + round
             runs.append((village, seed))
             // A clerk's import, killed at a random moment.
-            let p = Process()
-            p.executableURL = CommandRunner.sanjiBinary
-            p.arguments = ["simulate", "--days", "365", "--cases-per-day", "60", "--seed", String(seed), "--data", fed.nodes[village]!.dir.path]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let pid = try Spawn.start(CommandRunner.sanjiBinary.path,
+                                      ["simulate", "--days", "365", "--cases-per-day", "60", "--seed", String(seed), "--data", fed.nodes[village]!.dir.path],
+                                      Spawn.Options(stdout: .null, stderr: .null))
             // Not synchronisation: choosing where in the import the kill lands.
             usleep(UInt32.random(in: 0...700_000, using: &rng))
-            if p.isRunning { killedImports += 1 }
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
+            if Spawn.poll(pid) == nil { killedImports += 1 }
+            kill(pid, SIGKILL)
+            Spawn.wait(pid)
             // And a serve process, mid-stream.
             let victim = [village, township, county, village][Int.random(in: 0..<4, using: &rng)]
             fed.stop(victim, hard: true)
@@ -44,15 +43,14 @@ final class CrashLoopTests: XCTestCase {
         }
         try fed.waitForConvergence(root: county, nodes: [county, township, v1, v2], timeout: 120)
         for id in [county, township, v1, v2] {
-            let check = try DatabaseQueue(path: fed.dbPath(id)).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            let check = try RawDatabase(path: fed.dbPath(id)).text("PRAGMA integrity_check")
             XCTAssertEqual(check, "ok", id)
         }
         // The summary rows of every village still equal what its raw tables say.
         for v in [v1, v2] {
-            let summed = try DatabaseQueue(path: fed.dbPath(v)).read { db in
-                try Int.fetchOne(db, sql: "SELECT sum(accepted) FROM summary WHERE origin = ?", arguments: [v])
-            }
-            let cases = try DatabaseQueue(path: fed.dbPath(v)).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM cases") }
+            let db = try RawDatabase(path: fed.dbPath(v))
+            let summed = try db.int("SELECT sum(accepted) FROM summary WHERE origin = ?", [.text(v)])
+            let cases = try db.int("SELECT count(*) FROM cases")
             XCTAssertEqual(summed, cases, v)
         }
         print("crash loop: 8 rounds, \(killedImports) imports killed mid-run, 8 serve processes killed")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SanjiTestSupport
 import XCTest
 #if canImport(Glibc)
@@ -30,7 +29,7 @@ final class DiskFullServeTests: XCTestCase {
             cp -a "$0" "$0.copy" && mount -t tmpfs -o size=16m tmpfs "$0" && cp -a "$0.copy/." "$0/" && rm -rf "$0.copy" && exec "$@"
             """
         try fed.start(county, wrapper: ["/usr/bin/unshare", "-m", "sh", "-c", overlay, dir])
-        let pid = try XCTUnwrap(fed.nodes[county]?.process?.processIdentifier)
+        let pid = try XCTUnwrap(fed.nodes[county]?.pid)
         func inCounty(_ command: [String]) throws -> CommandRunner.Result {
             try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/nsenter"), ["-t", "\(pid)", "-m"] + command)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SanjiSpawn
 import SanjiTestSupport
 import XCTest
 #if canImport(Glibc)
@@ -16,7 +17,10 @@ final class Federation {
         let id: String
         let level: String
         let dir: URL
-        var process: Process?
+        /// The running `sanji serve`, if any.
+        var pid: pid_t?
+        /// How it ended, once it has (reaped by `exited`).
+        var exitStatus: Int32?
     }
 
     let root: URL
@@ -32,13 +36,7 @@ final class Federation {
     deinit { shutdown() }
 
     func shutdown() {
-        for (_, n) in nodes {
-            if let p = n.process, p.isRunning {
-                kill(p.processIdentifier, SIGCONT)
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
+        for id in nodes.keys where exited(id) == nil { stop(id, hard: true) }
         if ProcessInfo.processInfo.environment["SANJI_KEEP_TEST_DATA"] == nil { try? FileManager.default.removeItem(at: root) }
     }
 
@@ -83,7 +81,7 @@ final class Federation {
             args += ["--parent", try endpoint(of: parent), "--parent-key=" + (try publicKey(of: parent))]
         }
         try ok(args)
-        nodes[id] = Node(id: id, level: level, dir: dir, process: nil)
+        nodes[id] = Node(id: id, level: level, dir: dir, pid: nil, exitStatus: nil)
         if let parent, enrol {
             try ok(["enroll", "--id", id, "--key=" + (try publicKey(of: id))], node: parent)
         }
@@ -116,7 +114,7 @@ final class Federation {
 
     /// A node initialised by the test itself (e.g. with fixed addresses), to start and query like any.
     func register(_ id: String, level: String, dir: URL) {
-        nodes[id] = Node(id: id, level: level, dir: dir, process: nil)
+        nodes[id] = Node(id: id, level: level, dir: dir, pid: nil, exitStatus: nil)
     }
 
     func publicKey(of id: String) throws -> String {
@@ -138,39 +136,37 @@ final class Federation {
     /// `binary`: another sanji than the one built here (an earlier release).
     func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = [], binary: URL = Federation.binary) throws {
         guard var n = nodes[id] else { return XCTFail("no node \(id)") }
-        let p = Process()
-        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let serve = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
-        if let first = wrapper.first {
-            p.executableURL = URL(fileURLWithPath: first)
-            p.arguments = wrapper.dropFirst() + [binary.path] + serve
-        } else {
-            p.executableURL = binary
-            p.arguments = serve
-        }
-        let log = n.dir.appendingPathComponent("serve.log")
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        p.standardError = handle
-        p.standardOutput = handle
-        try p.run()
-        n.process = p
+        let command = wrapper.isEmpty ? [binary.path] + serve : wrapper + [binary.path] + serve
+        let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        n.pid = try Spawn.start(command[0], Array(command.dropFirst()),
+                                Spawn.Options(environment: env, stdout: .file(n.dir.appendingPathComponent("serve.log").path, append: true), stderrToStdout: true))
+        n.exitStatus = nil
         nodes[id] = n
     }
 
     func signal(_ id: String, _ sig: Int32) {
-        guard let p = nodes[id]?.process else { return }
-        kill(p.processIdentifier, sig)
+        guard let pid = nodes[id]?.pid else { return }
+        kill(pid, sig)
+    }
+
+    /// How a node's serve ended, or nil while it runs (or never ran).
+    func exited(_ id: String) -> Int32? {
+        guard let n = nodes[id] else { return nil }
+        if let status = n.exitStatus { return status }
+        guard let pid = n.pid, let status = Spawn.poll(pid) else { return nil }
+        nodes[id]?.exitStatus = status
+        nodes[id]?.pid = nil
+        return status
     }
 
     /// SIGKILL (no chance to clean up) or SIGTERM (a clean stop), and wait for the process to end.
     func stop(_ id: String, hard: Bool) {
-        guard let p = nodes[id]?.process else { return }
-        kill(p.processIdentifier, SIGCONT)
-        kill(p.processIdentifier, hard ? SIGKILL : SIGTERM)
-        p.waitUntilExit()
-        nodes[id]?.process = nil
+        guard let pid = nodes[id]?.pid else { return }
+        kill(pid, SIGCONT)
+        kill(pid, hard ? SIGKILL : SIGTERM)
+        nodes[id]?.exitStatus = Spawn.wait(pid)
+        nodes[id]?.pid = nil
     }
 
     func log(_ id: String) -> String {

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import SanjiBus
 import SanjiCore
-import SanjiStore
+@_spi(Testing) import SanjiStore
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -106,7 +105,7 @@ final class FederationTests: XCTestCase {
         try fed.waitForConvergence(root: county, nodes: all)
         // Every store is intact.
         for id in all {
-            let check = try DatabaseQueue(path: fed.dbPath(id)).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+            let check = try RawDatabase(path: fed.dbPath(id)).text("PRAGMA integrity_check")
             XCTAssertEqual(check, "ok", id)
         }
     }
@@ -152,12 +151,13 @@ final class FederationTests: XCTestCase {
         // An enrolled village claims rows of a village of another township (a tampered store).
         let (honest, liar, victim) = (villages[2], villages[0], villages[3])
         try simulate(victim, days: 5, perDay: 10, seed: 10)
-        try DatabasePool(path: fed.dbPath(liar)).write { db in
-            let rev = try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'rev'")! + 1
-            try db.execute(sql: """
+        let liarDB = try RawDatabase(path: fed.dbPath(liar))
+        try liarDB.transaction {
+            let rev = try XCTUnwrap(try liarDB.int("SELECT value FROM counter WHERE name = 'rev'")) + 1
+            try liarDB.execute("""
                 INSERT INTO summary (origin, day, item, accepted, origin_rev, rev) VALUES (?, '2026-11-02', 'FORGED', 100000, 999999999, ?)
-                """, arguments: [victim, rev])
-            try db.execute(sql: "UPDATE counter SET value = ? WHERE name = 'rev'", arguments: [rev])
+                """, [.text(victim), .init(rev)])
+            try liarDB.execute("UPDATE counter SET value = ? WHERE name = 'rev'", [.init(rev)])
         }
         try fed.waitUntil("the township refuses the forged rows", timeout: 20) {
             self.fed.log(self.parent(of: liar)).contains("summary rows of \(victim): not \(liar) or a node enrolled in its subtree")

@@ -1,4 +1,5 @@
 import Foundation
+import SanjiSpawn
 import SanjiTestSupport
 import XCTest
 #if canImport(Glibc)
@@ -74,12 +75,12 @@ final class NetworkOfHostsTests: XCTestCase {
         try child(township, level: "township", parent: county, parentEndpoint: "tcp://\(hosts["c"]!):7701", listen: "tcp://\(hosts["t"]!):7702")
         try fed.start(township, wrapper: wrapper("t"))
         // The shaped village reaches its township through the delaying proxy; the other one directly.
-        let proxyProcess = Process()
-        proxyProcess.executableURL = URL(fileURLWithPath: Self.ip)
-        proxyProcess.arguments = ["netns", "exec", net.ns("t"), proxy.path, "--listen", "\(hosts["t"]!):7810", "--to", "\(hosts["t"]!):7702", "--delay-ms", "400"]
-        proxyProcess.standardOutput = FileHandle.nullDevice
-        try proxyProcess.run()
-        defer { proxyProcess.terminate(); proxyProcess.waitUntilExit() }
+        let proxyPid = try Spawn.start(Self.ip, ["netns", "exec", net.ns("t"), proxy.path, "--listen", "\(hosts["t"]!):7810", "--to", "\(hosts["t"]!):7702",
+                                                 "--delay-ms", "400"], Spawn.Options(stdout: .null))
+        defer {
+            kill(proxyPid, SIGTERM)
+            Spawn.wait(proxyPid)
+        }
         try child(village, level: "village", parent: township, parentEndpoint: "tcp://\(hosts["t"]!):7810", listen: nil)
         try child(other, level: "village", parent: township, parentEndpoint: "tcp://\(hosts["t"]!):7702", listen: nil)
         // The village's link: 64 kbit/s both ways, 10 % of packets lost both ways.

@@ -1,7 +1,8 @@
 import Foundation
 import SanjiBus
 import SanjiCore
-import SanjiStore
+@_spi(Testing) import SanjiStore
+import SanjiSpawn
 import SanjiTestSupport
 import XCTest
 
@@ -53,12 +54,12 @@ final class PrivacyTests: XCTestCase {
             XCTFail("timed out")
         }
 
-        let p = Process()
-        p.executableURL = CommandRunner.sanjiBinary
-        p.arguments = ["serve", "--data", dir.path, "--heartbeat-ms", "200", "--status-interval", "1"]
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        defer { p.terminate(); p.waitUntilExit() }
+        let pid = try Spawn.start(CommandRunner.sanjiBinary.path, ["serve", "--data", dir.path, "--heartbeat-ms", "200", "--status-interval", "1"],
+                                  Spawn.Options(stderr: .null))
+        defer {
+            kill(pid, SIGTERM)
+            Spawn.wait(pid)
+        }
         try pump(until: Date().addingTimeInterval(30)) { try NodeStore.open(in: dir).catalogSequence() == delta.catalogSeq }
 
         // Clerks record cases with applicant details, and evaluations, at the village.
@@ -113,10 +114,9 @@ final class PrivacyTests: XCTestCase {
         XCTAssertEqual(review.appeal, .rejected)
         XCTAssertNil(records["PRIV-2026-0001"], "a case completed on time is no exception")
         // And the tables that hold others' data upstream have no column that could hold them.
-        let columns = try county.pool.read { db in
-            try ["summary", "node", "summary_month", "exception_case", "exception_review"].flatMap { t in
-                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [t])
-            }
+        let countyDB = try RawDatabase(store: county.directory)
+        let columns = try ["summary", "node", "summary_month", "exception_case", "exception_review"].flatMap { t in
+            try countyDB.rows("SELECT name FROM pragma_table_info(?)", [.text(t)]).compactMap { $0["name"].text }
         }
         XCTAssertTrue(columns.contains("case_no") && columns.contains("eval_id"), "the exception tables were checked")
         for c in columns { XCTAssertFalse(["applicant", "comment", "id_number", "phone", "reason"].contains { c.contains($0) }, c) }

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import SanjiTestSupport
+@_spi(Testing) import SanjiStore
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -31,10 +31,9 @@ final class DiskErrorTests: XCTestCase {
     }
 
     func cases(in store: URL) throws -> Int {
-        try DatabaseQueue(path: store.appendingPathComponent("sanji.sqlite").path).read { db in
-            XCTAssertEqual(try String.fetchOne(db, sql: "PRAGMA integrity_check"), "ok")
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM cases") ?? -1
-        }
+        let db = try RawDatabase(store: store)
+        XCTAssertEqual(try db.text("PRAGMA integrity_check"), "ok")
+        return try db.int("SELECT count(*) FROM cases") ?? -1
     }
 
     func testAFullDiskAndAReadOnlyMountRefuseCleanlyAndLoseNothing() throws {

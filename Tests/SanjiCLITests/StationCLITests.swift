@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import SanjiTestSupport
 import SanjiCore
+@_spi(Testing) import SanjiStore
 import XCTest
 
 /// End to end: the README's single-station tour, run through the built binary.
@@ -115,7 +115,7 @@ final class StationCLITests: XCTestCase {
         XCTAssertTrue(table.contains("55.42%") && !table.contains("55.43%"), table)
         let settings = try sanji.ok(["catalog", "settings"])
         XCTAssertTrue(settings.contains("rounding = cut") && settings.contains("catalog_scope = all") && settings.contains("online_min_depth = 2"), settings)
-        XCTAssertTrue(try sanji.run(["catalog", "settings", "--rounding", "bankers"]).stderr.contains("use half-up or cut"))
+        XCTAssertTrue(try sanji.run(["catalog", "settings", "--rounding", "bankers"]).stderr.contains("Please provide one of 'half-up' and 'cut'"))
 
         // Grade codes are named by direction; a standard's name is refused, and says why.
         let evals = try sanji.write("e.csv", "eval_id,grade,channel,evaluated_at\nN1,4,device,2026-11-02 10:00\n")
@@ -239,7 +239,7 @@ final class StoreVersionTests: XCTestCase {
         try sanji.ok(["init", "--id", "340321", "--name", "怀远县政务服务中心", "--level", "county"])
         // A newer binary ran a migration this one does not know.
         let db = sanji.data.appendingPathComponent("sanji.sqlite").path
-        try DatabaseQueue(path: db).write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99 from the future')") }
+        try RawDatabase(path: db).execute("INSERT INTO grdb_migrations VALUES ('v99 from the future')")
         for args in [["serve"], ["dashboard"], ["status"]] {
             let run = try sanji.run(args)
             XCTAssertEqual(run.status, 1, args.joined(separator: " "))

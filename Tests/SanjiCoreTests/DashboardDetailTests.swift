@@ -1,3 +1,4 @@
+import SanjiReport
 import XCTest
 @testable import SanjiCore
 

@@ -54,7 +54,7 @@ final class CopiesTests: XCTestCase {
 
     func testARetiredCopy_refusesToOpen_butTheCopyItMovedToWorks() throws {
         let f = try StoreFixture()
-        try f.store.saveKeys(publicKey: "p", secretKey: "s")
+        try f.store.keys.save(CurveKeyPair(publicKey: "p", secretKey: "s"))
         let target = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-moved-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: target) }
         try f.store.retire(to: target)

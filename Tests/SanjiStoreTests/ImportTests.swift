@@ -1,6 +1,7 @@
 import XCTest
 import SanjiCore
-@testable import SanjiStore
+import SanjiSpawn
+@_spi(Testing) @testable import SanjiStore
 
 final class ImportTests: XCTestCase {
     /// Imports `body`, expects a rejection, checks nothing changed and returns the issue lines.
@@ -54,10 +55,9 @@ final class ImportTests: XCTestCase {
         let f = try StoreFixture()
         let village = try StoreFixture(level: .village, parent: "tcp://127.0.0.1:7701")
         // Give the village the catalogue the way the federation will: same tables, same sequence.
-        try village.store.pool.write { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS root", arguments: [NodeStore.databaseURL(in: f.directory).path])
-            try db.execute(sql: "INSERT INTO main.catalog_item SELECT * FROM root.catalog_item")
-        }
+        let villageDB = try RawDatabase(store: village.directory)
+        try villageDB.execute("ATTACH DATABASE ? AS root", [.text(NodeStore.databaseURL(in: f.directory).path)])
+        try villageDB.execute("INSERT INTO main.catalog_item SELECT * FROM root.catalog_item")
         let issues = try rejected(village, cases: "V1,CJ001,2026-11-02 09:00,window,,,\n")
         XCTAssertEqual(issues, ["cases.csv:2: item_code: item CJ001 (残疾人证核发) is not handled at village level (行使层级: county|township)"])
         XCTAssertEqual(try village.importCases("V1,SB001,2026-11-02 09:00,agent,,,\n").new, 1)
@@ -161,21 +161,9 @@ final class ImportTests: XCTestCase {
     func testGBKCaseFile_importsLikeItsUTF8Twin() throws {
         let f = try StoreFixture()
         let text = "case_no,item_code,accepted_at,channel,applicant_name\nG1,SB001,2026-11-02 09:00,窗口,王芳\n"
-        let gbk: [UInt8] = try {
-            let data = text.data(using: .utf8)!
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
-            p.arguments = ["-f", "UTF-8", "-t", "GBK"]
-            let inPipe = Pipe(), outPipe = Pipe()
-            p.standardInput = inPipe
-            p.standardOutput = outPipe
-            try p.run()
-            inPipe.fileHandleForWriting.write(data)
-            try inPipe.fileHandleForWriting.close()
-            let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return [UInt8](out)
-        }()
+        let utf8File = f.directory.appendingPathComponent("utf8.csv").path
+        try text.write(toFile: utf8File, atomically: true, encoding: .utf8)
+        let gbk = try Spawn.run("/usr/bin/iconv", ["-f", "UTF-8", "-t", "GBK", utf8File]).output
         XCTAssertFalse(TextDecoder.isValidUTF8(gbk))
         let r = try f.store.importCases(name: "gbk.csv", bytes: gbk, options: ImportOptions(now: StoreFixture.now))
         XCTAssertEqual([r.new], [1])

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
 import SanjiCore
-@testable import SanjiStore
+import SanjiReport
+@_spi(Testing) @testable import SanjiStore
 
 import XCTest
 
@@ -100,25 +100,23 @@ final class PeriodEndTests: XCTestCase {
     func testAnOlderStore_isRebuiltFromItsRawTables_andSendsItsRowsAgain() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-v10-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let pool = try DatabasePool(path: NodeStore.databaseURL(in: dir).path)
-        try Migrations.migrator.migrate(pool, upTo: "v10 no day index on summary rows")
+        try NodeStore.createSchema(in: dir, upTo: "v10 no day index on summary rows")
         let accepted = z.parse("2026-10-12 09:00")!.seconds, evaluated = z.parse("2026-10-12 10:00")!.seconds
-        try pool.write { db in
+        let db = try RawDatabase(store: dir)
+        try db.transaction {
             for (k, v) in [("node_id", "340321100201"), ("node_name", "某村"), ("level", "village"), ("time_zone", "Asia/Shanghai"), ("created_at", "0")] {
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+                try db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [.text(k), .text(v)])
             }
-            try db.execute(sql: "INSERT INTO node (id, name, level, parent, enrolled_at) VALUES ('340321100201', '某村', 'village', NULL, 0)")
+            try db.execute("INSERT INTO node (id, name, level, parent, enrolled_at) VALUES ('340321100201', '某村', 'village', NULL, 0)")
             // One open case due 2026-10-13, and one 差评, written as 0.1.0 wrote them (v1 counters, bad_rectified on the row).
-            try db.execute(sql: "INSERT INTO cases VALUES ('K1', 'SB001', ?, 'window', 0, '2026-10-13', NULL, NULL, NULL, '张三', '340321')", arguments: [accepted])
-            try db.execute(sql: "INSERT INTO evaluations VALUES ('E1', NULL, '', '不满意', 'device', ?, ?, NULL, NULL)", arguments: [evaluated, evaluated + 3600])
-            try db.execute(sql: """
+            try db.execute("INSERT INTO cases VALUES ('K1', 'SB001', ?, 'window', 0, '2026-10-13', NULL, NULL, NULL, '张三', '340321')", [.int(accepted)])
+            try db.execute("INSERT INTO evaluations VALUES ('E1', NULL, '', '不满意', 'device', ?, ?, NULL, NULL)", [.int(evaluated), .int(evaluated + 3600)])
+            try db.execute("""
                 INSERT INTO summary (origin, day, item, accepted, grade_dissatisfied, bad_rectified, origin_rev, rev) VALUES
                 ('340321100201', '2026-10-12', 'SB001', 1, 0, 0, 1, 1), ('340321100201', '2026-10-12', '', 0, 1, 1, 2, 2)
                 """)
-            try db.execute(sql: "UPDATE counter SET value = 2 WHERE name = 'rev'")
+            try db.execute("UPDATE counter SET value = 2 WHERE name = 'rev'")
         }
-        try pool.close()
         let store = try NodeStore.open(in: dir)
         XCTAssertEqual(try store.summaryRows(), try store.recomputedSummary())
         XCTAssertEqual(try store.summaryRows()[SummaryKey(day: Day("2026-10-13")!, item: "SB001")]?.due, 1, "the deadline's row")

@@ -1,6 +1,6 @@
 import Foundation
 import SanjiCore
-@testable import SanjiStore
+@_spi(Testing) @testable import SanjiStore
 
 /// A node store in a fresh temporary directory, removed at deinit: tests use real files (WAL).
 final class StoreFixture {
@@ -41,13 +41,9 @@ final class StoreFixture {
 
     /// Everything a rejected import must leave untouched.
     func fingerprint() throws -> String {
-        try store.pool.read { db in
-            let tables = ["cases", "evaluations", "summary", "counter", "catalog_item", "calendar_day"]
-            return try tables.map { t in
-                try String(describing: Row.fetchAll(db, sql: "SELECT * FROM \(t) ORDER BY 1, 2"))
-            }.joined(separator: "|")
-        }
+        let db = try RawDatabase(store: directory, readOnly: true)
+        let tables = ["cases", "evaluations", "summary", "counter", "catalog_item", "calendar_day"]
+        return try tables.map { t in try String(describing: db.rows("SELECT * FROM \(t) ORDER BY 1, 2")) }.joined(separator: "|")
     }
 }
 
-import GRDB

@@ -1,14 +1,15 @@
+import SanjiFixtures
 import XCTest
 import SanjiCore
 @testable import SanjiStore
 
-/// After thousands of random accepts, completions, re-imports, evaluations, rectifications and
+/// After three thousand random accepts, completions, re-imports, evaluations, rectifications and
 /// revisits, the summary rows kept incrementally equal a recomputation from the raw tables, and
 /// also an oracle kept by the test itself from the final state of every record.
 final class SummaryPropertyTests: XCTestCase {
     func testSummaryRowsEqualARecomputation_afterRandomOperations() throws {
-        for seed in [1, 2, 3] as [UInt64] {
-            try run(seed: seed, operations: 1500)
+        for seed in TestSeed.seeds([1, 2, 3], for: "SummaryPropertyTests") {
+            try run(seed: seed, operations: 1000)
         }
     }
 

@@ -1,6 +1,8 @@
+import SanjiFixtures
 import XCTest
 import SanjiCore
-@testable import SanjiStore
+import SanjiReport
+@_spi(Testing) @testable import SanjiStore
 
 /// The store side of sync, without sockets: batches read at one node applied at another.
 final class SyncStoreTests: XCTestCase {
@@ -29,7 +31,6 @@ final class SyncStoreTests: XCTestCase {
         _ = try county.enroll(id: "T", publicKey: "k-T-0000000000000000000000000000000000000", name: nil, level: nil)
         _ = try township.enroll(id: "V", publicKey: "k-V-0000000000000000000000000000000000000", name: nil, level: nil)
         // The village's rows (many revs) reach the township.
-        try township.pool.write { _ in }
         let items = "code,name,type,department,levels,legal_days,promised_days,online_depth,max_visits,status\nSB,社保,20,人社,county|township|village,,0,4,0,active\n"
         let (root, d4) = try node("R", .county, parent: nil)
         defer { try? FileManager.default.removeItem(at: d4) }
@@ -56,7 +57,7 @@ final class SyncStoreTests: XCTestCase {
         _ = try county.enroll(id: "T", publicKey: "k-T-0000000000000000000000000000000000000", name: "某镇", level: nil)
         _ = try township.enroll(id: "V", publicKey: "k-V-0000000000000000000000000000000000000", name: "某村", level: nil)
         // The village last reported three days ago, with 37 rows not yet sent up.
-        let asOf = Timestamp(seconds: Timestamp.now().seconds - 3 * 86_400)
+        let asOf = Timestamp(seconds: WallClock.system.now.seconds - 3 * 86_400)
         try village.refreshOwnStatus(now: asOf, interval: 0, backlog: 37)
         try sync(village, to: township, limit: 100)
         try sync(township, to: county, limit: 100)
@@ -93,9 +94,10 @@ final class RollupTests: XCTestCase {
     /// docs/benchmarks.md). v4's index was silently never used because of how its WHERE was written.
     func testTheDashboardQueriesUseTheirIndexes() throws {
         let f = try StoreFixture()
-        try f.store.pool.read { db in
-            func plan(_ sql: String, _ args: StatementArguments = []) throws -> String {
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }.joined(separator: "; ")
+        let db = try RawDatabase(store: f.directory, readOnly: true)
+        do {
+            func plan(_ sql: String, _ args: [RawDatabase.Value] = []) throws -> String {
+                try db.rows("EXPLAIN QUERY PLAN " + sql, args).compactMap { $0["detail"].text }.joined(separator: "; ")
             }
             let unrectified = try plan(NodeStore.unrectifiedSQL)
             XCTAssertTrue(unrectified.contains("USING INDEX exception_review_open"), unrectified)
@@ -106,7 +108,7 @@ final class RollupTests: XCTestCase {
 
     func testDashboardTotalsEqualTheDailyRows_forAnyPeriod_andAfterLaterWrites() throws {
         let f = try StoreFixture()
-        var rng = SeededRandom(seed: 77)
+        var rng = SeededRandom(seed: TestSeed.seed(77, for: "RollupTests"))
         func importSome(_ n: Int, prefix: String) throws {
             var csv = ""
             for i in 0..<n {
@@ -117,10 +119,11 @@ final class RollupTests: XCTestCase {
             _ = try f.importCases(csv)
         }
         func daily(_ p: Period) throws -> SummaryCounters {
-            try f.store.pool.read { db in
+            do {
                 let sums = SummaryCounters.columns.map { "coalesce(sum(\($0)), 0)" }.joined(separator: ", ")
-                let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM summary WHERE day BETWEEN ? AND ?", arguments: [p.from.description, p.to.description])!
-                return SummaryCounters(values: (0..<SummaryCounters.columns.count).map { r[$0] })
+                let r = try XCTUnwrap(try RawDatabase(store: f.directory, readOnly: true)
+                    .rows("SELECT \(sums) FROM summary WHERE day BETWEEN ? AND ?", [.text(p.from.description), .text(p.to.description)]).first)
+                return SummaryCounters(values: (0..<SummaryCounters.columns.count).map { Int(r[$0].int ?? 0) })
             }
         }
         try importSome(600, prefix: "R")
@@ -137,7 +140,6 @@ final class RollupTests: XCTestCase {
     }
 }
 
-import GRDB
 
 final class SubtreeConflictTests: XCTestCase {
     func testATownshipClaimingAnotherTownshipsVillage_isRefusedAndShownOnTheAttentionList() throws {
@@ -155,7 +157,7 @@ final class SubtreeConflictTests: XCTestCase {
         let first = try county.applyBatch(from: "T1", try t1.readBatch(after: 0)!)
         XCTAssertEqual(first.refusedRows, 0)
         let second = try county.applyBatch(from: "T2", try t2.readBatch(after: 0)!)
-        XCTAssertEqual(second.refused.map(\.code), [409])
+        XCTAssertEqual(second.refused.map(\.kind), [.enrolledElsewhere])
         let report = try county.dashboard(period: Period.year(2026)!)
         XCTAssertEqual(report.attention.conflicts.map { "\($0.subject) \($0.claimedBy) \($0.owner)" }, ["V T2 T1"])
         XCTAssertTrue(report.table(zone: county.zone).contains("归属冲突  V 已属 T1，T2 亦声称所辖（已拒绝）"))
@@ -189,7 +191,7 @@ final class ClockSkewTests: XCTestCase {
         _ = try county.importCatalog(name: "items.csv", bytes: Array(StoreFixture.items.utf8))
         XCTAssertTrue(try late.applyCatalog(try county.catalogDelta(after: 0)!))
         XCTAssertEqual(try late.catalog().clockSkewMinutes, 5)
-        let now = Timestamp.now()
+        let now = WallClock.system.now
         XCTAssertThrowsError(try late.acceptCase(["case_no": "F1", "item_code": "SB001", "channel": "window",
                                                   "accepted_at": late.zone.format(Timestamp(seconds: now.seconds + 8 * 60))], now: now)) { error in
             XCTAssertTrue("\(error)".contains("5 minutes of clock skew allowed"), "\(error)")

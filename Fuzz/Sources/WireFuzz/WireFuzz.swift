@@ -1,5 +1,6 @@
 import Foundation
 import SanjiBus
+import SanjiFixtures
 
 /// libFuzzer's entry point: every input is one frame as a parent or child would receive it.
 /// The decoder must never crash, and whatever it accepts must survive a round trip: encoded again

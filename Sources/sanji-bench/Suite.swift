@@ -1,19 +1,22 @@
 import ArgumentParser
 import Foundation
-import SanjiCore
+import SanjiSpawn
 
-extension Bench {
+extension SanjiBench {
     struct Suite: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every scenario in turn, each beside its raw limit: the figures of docs/benchmarks.md.",
             discussion: """
                 Full sizes take several minutes and want a release build:
-                  swift build -c release && .build/release/sanji bench suite
+                  swift build -c release --static-swift-stdlib --product sanji --product sanji-bench
+                  .build/release/sanji-bench suite
                 --quick runs every scenario at a small size in seconds, so that none rots (CI runs it on the
                 debug build; its figures mean nothing).
                 """)
 
         @Flag(help: "Small sizes, seconds in all: to check that every scenario still runs.") var quick = false
+        @Option(help: ArgumentHelp("The sanji binary to drive (default: $SANJI_BIN, else the one beside sanji-bench).", valueName: "path"))
+        var sanji: String?
 
         static let full: [[String]] = [
             ["intake", "--rows", "1000000"],
@@ -35,29 +38,16 @@ extension Bench {
         ]
 
         func run() throws {
-            let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var failed: [String] = []
             for args in quick ? Self.small : Self.full {
-                Console.error("== sanji bench \(args.joined(separator: " "))")
-                let status = try Self.spawn(me, ["bench"] + args)
-                if status != 0 { failed.append(args[0]) }
+                Bench.say("== sanji-bench \(args.joined(separator: " "))")
+                let pid = try Spawn.start(Spawn.currentExecutable, args + (sanji.map { ["--sanji", $0] } ?? []))
+                if Spawn.wait(pid) != 0 { failed.append(args[0]) }
             }
             if !failed.isEmpty {
-                Console.error("sanji: error: failed: \(failed.joined(separator: ", "))")
+                Bench.say("sanji-bench: error: failed: \(failed.joined(separator: ", "))")
                 throw ExitCode(1)
             }
-        }
-
-        /// Runs a command with this process's output streams and waits for it.
-        static func spawn(_ path: String, _ args: [String]) throws -> Int32 {
-            var argv = ([path] + args).map { strdup($0) } + [nil]
-            defer { for a in argv { free(a) } }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, path, nil, nil, &argv, environ)
-            guard rc == 0 else { throw SanjiError(.io, "cannot run \(path): \(String(cString: strerror(rc)))") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-            return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         }
     }
 }

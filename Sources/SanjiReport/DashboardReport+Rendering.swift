@@ -1,10 +1,15 @@
+import Foundation
+import SanjiCore
+
 /// The three renderings of the dashboard. Every number in the table is derived from the same
 /// values the JSON carries (the JSON at full precision, the table to 0.01 % as the county rounds).
 extension DashboardReport {
+    /// The table's language: Chinese (the default) or English.
     public enum Language: String, CaseIterable, Sendable { case zh, en }
 
     // MARK: JSON
 
+    /// The dashboard as JSON: every figure at full precision (rates as fractions, `null` when undefined), times in `zone`.
     public func json(zone: ZoneRule) -> JSONValue {
         .object([
             ("as_of", .string(zone.format(asOf))),
@@ -81,6 +86,7 @@ extension DashboardReport {
 
     // MARK: CSV (tidy: one figure per line)
 
+    /// Tidy CSV (`section,level,metric,value`): one figure per line, for spreadsheets.
     public func csv(zone: ZoneRule) -> String {
         var lines = ["section,level,metric,value"]
         func add(_ section: String, _ level: String, _ metric: String, _ value: JSONValue) {
@@ -125,6 +131,8 @@ extension DashboardReport {
 
     // MARK: Table
 
+    /// Plain-text tables for a terminal: cases, evaluations, 差评 follow-up, catalogue, the breakdown if any,
+    /// and what needs attention today.
     public func table(zone: ZoneRule, language: Language = .zh) -> String {
         let zh = language == .zh
         let rd = rounding

@@ -1,9 +1,13 @@
+import SanjiCore
+
 /// A small, fast, seedable PRNG (SplitMix64): the same seed gives the same activity everywhere.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator that gives the same numbers for the same seed, on every platform.
     public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -21,14 +25,20 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 /// handles (公共服务 weighs more), completion against 承诺时限 with a few overdue, mostly
 /// satisfied evaluations with rare 差评 that get rectified and revisited.
 public struct ActivitySimulator {
+    /// What to generate: which days, how busy, from which seed.
     public struct Options: Sendable {
+        /// The first day of activity.
         public var firstDay: Day
+        /// How many days, from `firstDay` on.
         public var days: Int
+        /// Cases accepted on a working day (weekends and holidays are quieter).
         public var casesPerDay: Int
+        /// The seed: the same options give the same files.
         public var seed: UInt64
         /// Nothing is dated after this moment; cases that would complete later stay open.
         public var now: Timestamp
 
+        /// Options for `days` days from `firstDay`, nothing dated after `now`.
         public init(firstDay: Day, days: Int, casesPerDay: Int, seed: UInt64, now: Timestamp) {
             self.firstDay = firstDay
             self.days = days
@@ -38,14 +48,21 @@ public struct ActivitySimulator {
         }
     }
 
+    /// The generated files and how many records they hold.
     public struct Output: Sendable {
+        /// cases.csv, header included.
         public var cases: String
+        /// evals.csv, header included.
         public var evaluations: String
+        /// Cases in `cases`.
         public var caseCount: Int
+        /// Evaluations in `evaluations`.
         public var evaluationCount: Int
     }
 
+    /// The header of cases.csv as the simulator writes it.
     public static let caseHeader = "case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id"
+    /// The header of evals.csv as the simulator writes it.
     public static let evalHeader = "eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named"
 
     let catalog: Catalog
@@ -53,6 +70,7 @@ public struct ActivitySimulator {
     let zone: ZoneRule
     let nodeId: String
 
+    /// A simulator of the station `nodeId` at `level`, using the items of `catalog` it handles.
     public init(catalog: Catalog, level: Level, zone: ZoneRule, nodeId: String) {
         self.catalog = catalog
         self.level = level
@@ -63,6 +81,7 @@ public struct ActivitySimulator {
     private static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
     private static let givenNames = Array("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华玉兰桂")
 
+    /// Generates the activity `o` asks for, as the CSV files a clerk would import.
     public func generate(_ o: Options) -> Output {
         let items = catalog.items.values.filter { $0.isActive && $0.handled(at: level) }.sorted { $0.code < $1.code }
         guard !items.isEmpty else { return Output(cases: Self.caseHeader + "\n", evaluations: Self.evalHeader + "\n", caseCount: 0, evaluationCount: 0) }

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import SanjiCore
 
-final class TextTests: XCTestCase {
+final class TextInputTests: XCTestCase {
     func records(_ s: String) -> ([CSVReader.Record], CSVReader.SyntaxError?) {
         var r = CSVReader(bytes: Array(s.utf8))
         var out: [CSVReader.Record] = []
@@ -55,18 +55,6 @@ final class TextTests: XCTestCase {
         XCTAssertNoThrow(try CSVFile(name: "f.csv", bytes: Array("a,b,c\n".utf8), required: cols, ignoreExtra: true))
     }
 
-    func testDisplayWidth_andTablesLineUpChineseLabels() {
-        XCTAssertEqual(DisplayWidth.of("村社区"), 6)
-        XCTAssertEqual(DisplayWidth.of("Total"), 5)
-        var t = TextTable(headers: ["层级", "办件量"], alignments: [.left, .right])
-        t.add(["村社区", "1,234"])
-        t.add(["Total", "5"])
-        let lines = t.render().split(separator: "\n").map(String.init)
-        XCTAssertEqual(Set(lines.map(DisplayWidth.of)).count, 1, "every line has the same display width:\n\(lines.joined(separator: "\n"))")
-        XCTAssertEqual(NumberText.thousands(1_234_567), "1,234,567")
-        XCTAssertEqual(NumberText.thousands(-1000), "-1,000")
-    }
-
     func testSuggestions_nameTheClosestCodes() {
         let codes = ["11340321MB1234567X4000117001", "11340321MB1234567X4000117002", "AAA"]
         XCTAssertEqual(Suggestions.closest(to: "11340321MB1234567X4000117009", in: codes, limit: 2),
@@ -88,12 +76,5 @@ final class TextTests: XCTestCase {
         other.itemCode = "Y"
         guard case .conflict(let field, _) = CaseRecord.merge(existing: open, incoming: other, zone: z) else { return XCTFail() }
         XCTAssertEqual(field, "item_code")
-    }
-
-    func testJSON_isDeterministicAndEscaped() {
-        let v = JSONValue.object([("a", .string("引号\"\n")), ("b", .array([.int(1), .null, .double(0.5)]))])
-        XCTAssertEqual(v.render(pretty: false), #"{"a":"引号\"\n","b":[1,null,0.5]}"#)
-        let parsed = try? JSONSerialization.jsonObject(with: Data(v.render().utf8)) as? [String: Any]
-        XCTAssertEqual(parsed?["a"] as? String, "引号\"\n")
     }
 }

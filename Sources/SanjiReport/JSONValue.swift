@@ -1,3 +1,6 @@
+import Foundation
+import SanjiCore
+
 /// A JSON value with ordered keys and deterministic output, so that machine formats are stable
 /// and diffable.
 public indirect enum JSONValue: Sendable, Equatable {
@@ -9,10 +12,13 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// Equal when they render the same: objects compare with their key order.
     public static func == (a: JSONValue, b: JSONValue) -> Bool { a.render() == b.render() }
 
+    /// A rate as its full fraction; `null` when nothing was counted.
     public static func ratio(_ r: Ratio) -> JSONValue { r.value.map(JSONValue.double) ?? .null }
 
+    /// The value as JSON text: indented two spaces a level when `pretty`, on one line otherwise.
     public func render(pretty: Bool = true, indent: Int = 0) -> String {
         let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
         let close = pretty ? String(repeating: "  ", count: indent) : ""

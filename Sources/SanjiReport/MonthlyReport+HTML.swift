@@ -1,3 +1,6 @@
+import Foundation
+import SanjiCore
+
 /// The 通报 as one self-contained HTML page: inline CSS (A4 print rules) and SVG charts, no network.
 extension MonthlyReport {
     static func escape(_ s: String) -> String {
@@ -19,6 +22,7 @@ extension MonthlyReport {
         return svg + "</svg></figure>"
     }
 
+    /// The 通报 as one HTML page: the Markdown's text and tables, with bar charts of the townships.
     public func html(zone: ZoneRule) -> String {
         // Tables come from the Markdown, so the two never say different things.
         var body = ""

@@ -1,3 +1,4 @@
+import SanjiBus
 import SanjiCore
 
 extension WireMessage {

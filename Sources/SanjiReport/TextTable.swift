@@ -1,27 +1,38 @@
+import Foundation
+import SanjiCore
+
 /// Plain-text tables for people: columns line up by display width (a CJK character takes two
 /// cells), numbers are right-aligned.
 public struct TextTable: Sendable {
+    /// How a column's cells sit: left for text, right for numbers.
     public enum Alignment: Sendable { case left, right }
 
+    /// The column headers.
     public var headers: [String]
+    /// One alignment per column.
     public var alignments: [Alignment]
+    /// The data rows, one cell per column.
     public var rows: [[String]] = []
     /// Row indexes after which a rule is drawn (e.g. before a total row).
     public var rulesBefore: Set<Int> = []
 
+    /// An empty table; `headers` and `alignments` must have the same count.
     public init(headers: [String], alignments: [Alignment]) {
         precondition(headers.count == alignments.count)
         self.headers = headers
         self.alignments = alignments
     }
 
+    /// Appends a row; it must have one cell per column.
     public mutating func add(_ row: [String]) {
         precondition(row.count == headers.count)
         rows.append(row)
     }
 
+    /// Draws a rule before the next row added (e.g. before a total row).
     public mutating func addRule() { rulesBefore.insert(rows.count) }
 
+    /// The table as text: headers, a rule, then the rows, each line starting with `indent`.
     public func render(indent: String = "") -> String {
         var widths = headers.map(DisplayWidth.of)
         for row in rows {
@@ -48,12 +59,15 @@ public struct TextTable: Sendable {
 /// Terminal display width by East Asian Width: wide and fullwidth characters take two cells,
 /// combining marks none.
 public enum DisplayWidth {
+    /// Cells a string takes: the sum of its scalars' widths.
     public static func of(_ s: String) -> Int {
         var w = 0
         for scalar in s.unicodeScalars { w += of(scalar) }
         return w
     }
 
+    /// Cells a scalar takes: 2 for CJK, Hangul, fullwidth forms and emoji; 0 for combining marks and
+    /// zero-width characters; 1 otherwise.
     public static func of(_ s: Unicode.Scalar) -> Int {
         let v = s.value
         if v == 0 || (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) || v == 0xFE0F { return 0 }
@@ -64,18 +78,5 @@ public enum DisplayWidth {
             || (0x20000...0x3FFFD).contains(v)
         { return 2 }
         return 1
-    }
-}
-
-public enum NumberText {
-    /// `1234567` → `1,234,567`.
-    public static func thousands(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return n < 0 ? "-" + out : out
     }
 }

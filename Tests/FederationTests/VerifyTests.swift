@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
-import SanjiStore
+@_spi(Testing) import SanjiStore
 import XCTest
 
 /// `sanji verify`: digests asked through the tree, differences listed, and healed by resending.
-final class AgreementTests: XCTestCase {
+final class VerifyTests: XCTestCase {
     func verify(_ fed: Federation, at node: String, _ extra: [String] = []) throws -> (status: Int32, report: [String: [String: Any]]) {
         let r = try fed.sanji(["verify", "--format", "json", "--timeout", "45"] + extra, node: node)
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -39,25 +38,23 @@ final class AgreementTests: XCTestCase {
 
         // Damage the county's copy while it serves: one of v1's rows gains 7 cases, one of v2's
         // rows is lost (not the newest of its month, so that the copy has "seen" the latest rev).
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        let countyDB = try DatabaseQueue(path: fed.dbPath(county), configuration: config)
-        let damagedMonth = try countyDB.write { db -> String in
-            let day = try XCTUnwrap(try String.fetchOne(db, sql: "SELECT day FROM summary WHERE origin = ? AND accepted > 0 ORDER BY day LIMIT 1", arguments: [v1]))
-            try db.execute(sql: """
+        let countyDB = try RawDatabase(path: fed.dbPath(county))
+        let damagedMonth = try countyDB.transaction { () throws -> String in
+            let day = try XCTUnwrap(try countyDB.text("SELECT day FROM summary WHERE origin = ? AND accepted > 0 ORDER BY day LIMIT 1", [.text(v1)]))
+            try countyDB.execute("""
                 UPDATE summary SET accepted = accepted + 7
                 WHERE origin = ? AND (day, item) = (SELECT day, item FROM summary WHERE origin = ? AND day = ? LIMIT 1)
-                """, arguments: [v1, v1, day])
+                """, [.text(v1), .text(v1), .text(day)])
             return String(day.prefix(7))
         }
-        let lostMonth = try countyDB.write { db -> String in
-            let row = try XCTUnwrap(try Row.fetchOne(db, sql: """
+        let lostMonth = try countyDB.transaction { () throws -> String in
+            let row = try XCTUnwrap(try countyDB.rows("""
                 SELECT s.day, s.item FROM summary s
                 WHERE s.origin = ? AND s.origin_rev < (SELECT max(origin_rev) FROM summary t WHERE t.origin = s.origin AND substr(t.day, 1, 7) = substr(s.day, 1, 7))
                 ORDER BY s.day DESC LIMIT 1
-                """, arguments: [v2]))
-            try db.execute(sql: "DELETE FROM summary WHERE origin = ? AND day = ? AND item = ?", arguments: [v2, row["day"] as String, row["item"] as String])
-            return String((row["day"] as String).prefix(7))
+                """, [.text(v2)]).first)
+            try countyDB.execute("DELETE FROM summary WHERE origin = ? AND day = ? AND item = ?", [.text(v2), row["day"], row["item"]])
+            return String((row["day"].text ?? "").prefix(7))
         }
 
         let listed = try verify(fed, at: county, ["--no-heal"])
