@@ -14,6 +14,9 @@ public struct CSVFile: Sendable {
     /// Fields in the header: a row with a value beyond them is refused, not cut.
     public let headerCount: Int
 
+    /// About how many records the file holds (its size over a typical record's), to size tables ahead.
+    public var estimatedRecords: Int { utf8.count / 96 }
+
     /// Why a file was refused: every problem found, each with its line and field.
     public struct Rejected: Error, Sendable {
         /// The problems, in the order they were found.

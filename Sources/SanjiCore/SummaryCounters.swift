@@ -187,12 +187,21 @@ public enum Contribution {
     /// A case's rows: acceptance on its acceptance day, completion on its completion day, `due` on its deadline day.
     public static func of(_ c: CaseRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
         var out: [SummaryKey: SummaryCounters] = [:]
+        forEach(of: c, zone: zone) { out[$0, default: SummaryCounters()] += $1 }
+        return out
+    }
+
+    /// A case's contributions one by one (a key may come more than once: a 即办件 completed the
+    /// day it was accepted adds to one row three times), without building a dictionary: the
+    /// write path of every import calls this for every case.
+    @inlinable
+    public static func forEach(of c: CaseRecord, zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) {
         let acceptDay = zone.day(of: c.acceptedAt)
         var a = SummaryCounters()
         a.accepted = 1
         a.acceptedOnline = c.channel.isOnline ? 1 : 0
         a.assisted = c.assisted ? 1 : 0
-        out[SummaryKey(day: acceptDay, item: c.itemCode)] = a
+        body(SummaryKey(day: acceptDay, item: c.itemCode), a)
         var due = SummaryCounters()
         due.due = 1
         if let completedAt = c.completedAt {
@@ -202,20 +211,27 @@ public enum Contribution {
             d.completedOnTime = doneDay <= c.deadline ? 1 : 0
             d.completedImmediate = doneDay == acceptDay ? 1 : 0
             d.visits = c.visits ?? 0
-            out[SummaryKey(day: doneDay, item: c.itemCode), default: SummaryCounters()] += d
+            body(SummaryKey(day: doneDay, item: c.itemCode), d)
             due.dueMet = d.completedOnTime
         }
-        out[SummaryKey(day: c.deadline, item: c.itemCode), default: SummaryCounters()] += due
-        return out
+        body(SummaryKey(day: c.deadline, item: c.itemCode), due)
     }
 
     /// An evaluation's row: its grade on the evaluation day.
     public static func of(_ e: EvaluationRecord, zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
+        var out: [SummaryKey: SummaryCounters] = [:]
+        forEach(of: e, zone: zone) { out[$0, default: SummaryCounters()] += $1 }
+        return out
+    }
+
+    /// An evaluation's contribution, as `forEach(of:zone:_:)` gives a case's.
+    @inlinable
+    public static func forEach(of e: EvaluationRecord, zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) {
         // What happens to a 差评 afterwards (整改, 回访, 申诉) is dated, so it travels as its own
         // record (BadReviewRecord), from which every follow-up figure is computed as at a day.
         var s = SummaryCounters()
         s[e.grade] = 1
-        return [SummaryKey(day: zone.day(of: e.evaluatedAt), item: e.itemCode): s]
+        body(SummaryKey(day: zone.day(of: e.evaluatedAt), item: e.itemCode), s)
     }
 
     /// `new - old`, dropping keys whose delta is zero.
@@ -230,15 +246,22 @@ public enum Contribution {
 
 /// A record that adds to summary rows: cases and evaluations.
 public protocol SummarySource: Hashable, Sendable {
+    /// What the record adds to the summary rows.
     func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters]
+    /// The same, one (key, counters) pair at a time (a key may repeat).
+    func forEachContribution(zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void)
 }
 
 extension CaseRecord: SummarySource {
     /// `Contribution.of` this case.
     public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
+    /// `Contribution.forEach` of this case.
+    public func forEachContribution(zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) { Contribution.forEach(of: self, zone: zone, body) }
 }
 
 extension EvaluationRecord: SummarySource {
     /// `Contribution.of` this evaluation.
     public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
+    /// `Contribution.forEach` of this evaluation.
+    public func forEachContribution(zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) { Contribution.forEach(of: self, zone: zone, body) }
 }

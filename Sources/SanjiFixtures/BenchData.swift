@@ -15,19 +15,33 @@ public enum BenchData {
     }
 
     /// cases.csv of `rows` cases accepted over the year before `now` (up to 12 days before it),
-    /// three in four completed within about ten days, spread over 200 items `BENCH0000…`.
-    public static func yearOfCases(rows: Int, zone: ZoneRule, now: Timestamp, seed: UInt64 = 42) -> String {
+    /// on working hours, spread over 200 items `BENCH0000…` (承诺时限 as `catalogCSV(items:)`
+    /// gives them). A share `overdue` of them ends up past its deadline (half left open, half
+    /// completed late), each of which makes an exception record; the rest are completed in time.
+    public static func yearOfCases(rows: Int, zone: ZoneRule, now: Timestamp, overdue: Double = 0.02, seed: UInt64 = 42) -> String {
         var rng = SeededRandom(seed: seed)
         var out = ActivitySimulator.caseHeader + "\n"
         out.reserveCapacity(rows * 130)
         let channels = ["window", "online", "mobile", "kiosk", "agent"]
-        let start = now.seconds - 365 * 86_400
+        let promised = [0, 1, 3, 5, 10]
+        let firstDay = zone.day(of: now).adding(days: -365)
         for i in 0..<rows {
-            let accepted = Timestamp(seconds: start + Int64(i) * (353 * 86_400) / Int64(max(rows, 1)))
-            let item = "BENCH\(Day.pad(Int.random(in: 0..<200, using: &rng), 4))"
-            out += "C\(Day.pad(i, 10)),\(item),\(zone.format(accepted)),\(channels[i % 5]),"
-            if i % 4 != 0 {
-                out += "\(zone.format(Timestamp(seconds: accepted.seconds + Int64.random(in: 600...900_000, using: &rng)))),approved,\(i % 3),"
+            let day = firstDay.adding(days: i * 353 / max(rows, 1))
+            let accepted = zone.timestamp(localSeconds: Int64(day.number) * 86_400 + 9 * 3600 + Int64(i * 7919 % 28_800))
+            let itemIndex = Int.random(in: 0..<200, using: &rng)
+            out += "C\(Day.pad(i, 10)),BENCH\(Day.pad(itemIndex, 4)),\(zone.format(accepted)),\(channels[i % 5]),"
+            let days = Int64(promised[itemIndex % 5])
+            let completed: Int64?
+            if rng.chance(overdue) {
+                // Past its deadline: open (the deadline is at most 10 working days, 15 calendar days, after
+                // acceptance, and every case is 12 days old or more), or completed a few days after it.
+                completed = rng.chance(0.5) ? nil : min(accepted.seconds + (days * 7 / 5 + 3 + Int64.random(in: 1...5, using: &rng)) * 86_400, now.seconds)
+            } else {
+                // In time: within its 承诺时限 counted in calendar days (never later than in working days).
+                completed = accepted.seconds + (days == 0 ? Int64.random(in: 600...3600, using: &rng) : Int64.random(in: 600...(days * 86_400), using: &rng))
+            }
+            if let completed {
+                out += "\(zone.format(Timestamp(seconds: completed))),approved,\(i % 3),"
             } else {
                 out += ",,,"
             }

@@ -21,16 +21,6 @@ enum ExceptionBook {
                   appeal: (r[i + 10] as String?).flatMap(AppealDecision.init(rawValue:)), appealDay: (r[i + 11] as String?).flatMap { Day($0) })
     }
 
-    static func arguments(_ record: ExceptionRecord) -> StatementArguments {
-        switch record {
-        case .overdueCase(let c):
-            [c.origin, c.caseNo, c.item, c.department, c.acceptedDay.description, c.deadline.description, c.completedDay?.description]
-        case .badReview(let b):
-            [b.origin, b.evalId, b.item, b.grade.rawValue, b.channel.rawValue, b.day.description, b.named, b.rectifiedDay?.description,
-             b.revisitedDay?.description, b.revisitGrade?.rawValue, b.appeal?.rawValue, b.appealDay?.description]
-        }
-    }
-
     /// The record held for `record`'s key, if any.
     static func fetch(_ db: Database, like record: ExceptionRecord) throws -> ExceptionRecord? {
         switch record {
@@ -42,36 +32,6 @@ enum ExceptionBook {
                              arguments: [b.origin, b.evalId]).map { .badReview(readReview($0)) }
         }
     }
-
-    /// Writes a record with these revs. `onlyIfNewer`: keep the held record unless `originRev` is
-    /// above its own (a relayed copy); returns whether anything was written.
-    @discardableResult
-    static func write(_ db: Database, _ record: ExceptionRecord, originRev: Int64, rev: Int64, onlyIfNewer: Bool) throws -> Bool {
-        let sql = switch record {
-        case .overdueCase: onlyIfNewer ? caseUpsertIfNewer : caseUpsert
-        case .badReview: onlyIfNewer ? reviewUpsertIfNewer : reviewUpsert
-        }
-        var args = arguments(record)
-        args += [originRev, rev]
-        try db.cachedStatement(sql: sql).execute(arguments: args)
-        return db.changesCount > 0
-    }
-
-    /// The upsert of one table, built once (an import writes one record per overdue case).
-    private static func upsert(_ table: String, _ columns: String, onlyIfNewer: Bool) -> String {
-        let names = columns.split(separator: ",").map { $0.trimmingSpaces }
-        let updates = (names.dropFirst(2) + ["origin_rev", "rev"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        return """
-            INSERT INTO \(table) (\(columns), origin_rev, rev) VALUES (\(Array(repeating: "?", count: names.count + 2).joined(separator: ", ")))
-            ON CONFLICT (\(names.prefix(2).joined(separator: ", "))) DO UPDATE SET \(updates)
-            \(onlyIfNewer ? "WHERE excluded.origin_rev > \(table).origin_rev" : "")
-            """
-    }
-
-    private static let caseUpsert = upsert("exception_case", caseColumns, onlyIfNewer: false)
-    private static let caseUpsertIfNewer = upsert("exception_case", caseColumns, onlyIfNewer: true)
-    private static let reviewUpsert = upsert("exception_review", reviewColumns, onlyIfNewer: false)
-    private static let reviewUpsertIfNewer = upsert("exception_review", reviewColumns, onlyIfNewer: true)
 
     /// `columns` with each name qualified by `table` (`x.origin, x.case_no, …`).
     static func qualified(_ columns: String, _ table: String) -> String {
@@ -139,30 +99,102 @@ enum ExceptionBook {
 /// rev only if it changed.
 final class ExceptionLedger {
     private let db: Database
-    private var pending: [String: ExceptionRecord] = [:]
+    /// The records in the order they were first put (so revs follow the input), each once.
+    private var pending: [ExceptionRecord] = []
+    private var index: [String: Int] = [:]
 
     init(_ db: Database) { self.db = db }
 
     func put(_ record: ExceptionRecord) {
         let key = (record.isCase ? "c:" : "r:") + record.id
-        pending[key] = record
+        if let i = index[key] {
+            pending[i] = record
+        } else {
+            index[key] = pending.count
+            pending.append(record)
+        }
     }
 
-    /// Writes the records that differ from what is held; returns how many.
+    /// Writes the records that differ from what is held, each with a new rev; returns how many.
     @discardableResult
     func flush() throws -> Int {
         guard !pending.isEmpty else { return 0 }
         var rev = Int64(try Counter.value(db, .rev))
         var written = 0
-        for record in pending.values.sorted(by: { ($0.isCase ? 0 : 1, $0.id) < ($1.isCase ? 0 : 1, $1.id) }) {
-            if try ExceptionBook.fetch(db, like: record) == record { continue }
+        let upsert = try ExceptionUpsert(db, .ifChanged)
+        for record in pending {
             rev += 1
-            try ExceptionBook.write(db, record, originRev: rev, rev: rev, onlyIfNewer: false)
-            written += 1
+            if try upsert.run(record, originRev: rev, rev: rev) { written += 1 } else { rev -= 1 }
         }
-        pending = [:]
+        pending = []
+        index = [:]
         try Counter.set(db, .rev, Int(rev))
         return written
+    }
+}
+
+/// The one statement exception records are written with, prepared once per transaction.
+final class ExceptionUpsert {
+    enum Mode {
+        /// This station's own record: written (with the revs given) only if it differs from the held one.
+        case ifChanged
+        /// A relayed record: written only if its origin rev is above the held one's.
+        case ifNewer
+    }
+
+    private let overdue: RawStatement
+    private let review: RawStatement
+
+    init(_ db: Database, _ mode: Mode) throws {
+        func sql(_ table: String, _ columns: String) -> String {
+            let names = columns.split(separator: ",").map { $0.trimmingSpaces }
+            let values = names.dropFirst(2)
+            let condition = switch mode {
+            case .ifChanged: values.map { "\(table).\($0) IS NOT excluded.\($0)" }.joined(separator: " OR ")
+            case .ifNewer: "excluded.origin_rev > \(table).origin_rev"
+            }
+            return """
+                INSERT INTO \(table) (\(columns), origin_rev, rev) VALUES (\(Array(repeating: "?", count: names.count + 2).joined(separator: ", ")))
+                ON CONFLICT (\(names.prefix(2).joined(separator: ", "))) DO UPDATE SET
+                \((values + ["origin_rev", "rev"]).map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                WHERE \(condition)
+                """
+        }
+        overdue = try RawStatement(db, sql("exception_case", ExceptionBook.caseColumns))
+        review = try RawStatement(db, sql("exception_review", ExceptionBook.reviewColumns))
+    }
+
+    /// Writes `record` with these revs if the mode allows; returns whether it was written.
+    func run(_ record: ExceptionRecord, originRev: Int64, rev: Int64) throws -> Bool {
+        switch record {
+        case .overdueCase(let c):
+            overdue.bind(1, c.origin)
+            overdue.bind(2, c.caseNo)
+            overdue.bind(3, c.item)
+            overdue.bind(4, c.department)
+            overdue.bind(5, c.acceptedDay.description)
+            overdue.bind(6, c.deadline.description)
+            overdue.bind(7, c.completedDay?.description)
+            overdue.bind(8, originRev)
+            overdue.bind(9, rev)
+            return try overdue.run() > 0
+        case .badReview(let b):
+            review.bind(1, b.origin)
+            review.bind(2, b.evalId)
+            review.bind(3, b.item)
+            review.bind(4, b.grade.rawValue)
+            review.bind(5, b.channel.rawValue)
+            review.bind(6, b.day.description)
+            review.bind(7, b.named ? 1 : 0)
+            review.bind(8, b.rectifiedDay?.description)
+            review.bind(9, b.revisitedDay?.description)
+            review.bind(10, b.revisitGrade?.rawValue)
+            review.bind(11, b.appeal?.rawValue)
+            review.bind(12, b.appealDay?.description)
+            review.bind(13, originRev)
+            review.bind(14, rev)
+            return try review.run() > 0
+        }
     }
 }
 

@@ -144,6 +144,7 @@ extension NodeStore {
             report.encoding = file.encoding
             var issues: [RowIssue] = []
             var seen: [String: (line: Int, record: R)] = [:]
+            seen.reserveCapacity(file.estimatedRecords)
             var records = file.records()
             var problems: [RowParser.Problem] = []
             while let record = records.next() {

@@ -57,8 +57,8 @@ final class Intake {
     /// Rewrites a record and moves its contribution from the old summary rows to the new.
     private func replace<R: SummarySource>(_ old: R, with new: R, update: (R) throws -> Void) throws {
         try update(new)
-        ledger.subtract(old.contribution(zone: store.zone))
-        ledger.add(new.contribution(zone: store.zone))
+        ledger.subtract(old, zone: store.zone)
+        ledger.add(new, zone: store.zone)
         try noteException(new, isNew: false)
     }
 
@@ -88,7 +88,7 @@ final class Intake {
         merge: (R, R) -> MergeDecision<R>, update: (R) throws -> Void
     ) throws -> Result<PutResult, IntakeFailure> {
         if try insert(record) {
-            ledger.add(record.contribution(zone: store.zone))
+            ledger.add(record, zone: store.zone)
             try noteException(record, isNew: true)
             return .success(.new)
         }

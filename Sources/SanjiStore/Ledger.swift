@@ -15,12 +15,14 @@ final class Ledger {
         self.origin = origin
     }
 
-    func add(_ contribution: [SummaryKey: SummaryCounters]) {
-        for (k, v) in contribution { deltas[k, default: SummaryCounters()] += v }
+    /// Adds what `record` contributes.
+    func add<R: SummarySource>(_ record: R, zone: ZoneRule) {
+        record.forEachContribution(zone: zone) { k, v in deltas[k, default: SummaryCounters()] += v }
     }
 
-    func subtract(_ contribution: [SummaryKey: SummaryCounters]) {
-        for (k, v) in contribution { deltas[k, default: SummaryCounters()] = deltas[k, default: SummaryCounters()] - v }
+    /// Takes away what `record` contributed.
+    func subtract<R: SummarySource>(_ record: R, zone: ZoneRule) {
+        record.forEachContribution(zone: zone) { k, v in deltas[k, default: SummaryCounters()] = deltas[k, default: SummaryCounters()] - v }
     }
 
     /// Writes the collected deltas; returns how many summary rows changed.

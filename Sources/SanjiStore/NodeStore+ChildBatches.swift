@@ -205,13 +205,14 @@ extension NodeStore {
             }
         }
         // Exception records: the same authority, the same "highest origin rev wins".
+        let exceptionUpsert = try ExceptionUpsert(db, .ifNewer)
         for x in batch.exceptions where allowed(x.record.origin, "exception records") {
             if let why = x.record.impossibility {
                 refuse(.impossible, why)
                 continue
             }
             rev += 1
-            if try ExceptionBook.write(db, x.record, originRev: Int64(x.originRev), rev: Int64(rev), onlyIfNewer: true) { applied += 1 } else { rev -= 1 }
+            if try exceptionUpsert.run(x.record, originRev: Int64(x.originRev), rev: Int64(rev)) { applied += 1 } else { rev -= 1 }
         }
         // Seals: the origin's rows of a month are all it sent from `floor` on; older ones go.
         for seal in batch.seals where allowed(seal.origin, "seals") {

@@ -25,7 +25,8 @@ extension NodeStore {
             }
             let reviews = try Self.periodReviews(db, asAt: asAt)
             let stale = try Staleness(db)
-            let byOrigin = try Self.tallyByOrigin(db, asAt: asAt, reviews: reviews, catalog: catalog, stale: stale)
+            var sums = CumulativeSums(db, stale: stale)
+            let byOrigin = try Self.tallyByOrigin(asAt: asAt, reviews: reviews, catalog: catalog, sums: &sums)
             let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
                 ? try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog) : [:]
             var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
@@ -37,7 +38,7 @@ extension NodeStore {
             // Over each node's whole history (to today), no more cases completed or due than accepted.
             // (Only for nodes that have sent everything: while rows travel, a resent row can arrive before an older one.)
             let names = Dictionary(nodes.filter { $0.backlog == 0 }.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            report.attention.impossible = try Self.cumulativeByOrigin(db, before: today.adding(days: 1), stale: stale)
+            report.attention.impossible = try sums.before(today.adding(days: 1))
                 .filter { names[$0.key] != nil && ($0.value.completed > $0.value.accepted || $0.value.due > $0.value.accepted) }
                 .map { ImpossibleCounts(node: $0.key, name: names[$0.key]!, accepted: $0.value.accepted, completed: $0.value.completed, due: $0.value.due) }
                 .sorted { $0.node < $1.node }
@@ -99,11 +100,11 @@ extension NodeStore {
     }
 
     /// Per origin, from the monthly rollups (where they are up to date) and the daily rows.
-    static func tallyByOrigin(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog, stale: Staleness) throws -> [String: Tally] {
-        let before = try cumulativeByOrigin(db, before: asAt.period.from, stale: stale)
-        let through = try cumulativeByOrigin(db, before: asAt.lastDay.adding(days: 1), stale: stale)
+    static func tallyByOrigin(asAt: AsAt, reviews: [BadReview], catalog: Catalog, sums: inout CumulativeSums) throws -> [String: Tally] {
+        let before = try sums.before(asAt.period.from)
+        let through = try sums.before(asAt.lastDay.adding(days: 1))
         // While the period runs the cut is today: the deadlines of today's row have not passed.
-        let lastDayRows = asAt.ended ? [:] : try dailyByOrigin(db, asAt.lastDay, asAt.lastDay)
+        let lastDayRows = asAt.ended ? [:] : try dailyByOrigin(sums.db, asAt.lastDay, asAt.lastDay)
         var out: [String: Tally] = [:]
         for origin in Set(before.keys).union(through.keys) {
             let b = before[origin] ?? SummaryCounters(), t = through[origin] ?? SummaryCounters()

@@ -82,22 +82,29 @@ extension NodeStore {
     }
 
     /// Sums per origin over every day before `day`: whole months from the rollups (or, for months
-    /// the rollups do not reflect yet, from the daily rows), the days of `day`'s month before it
-    /// from the daily rows.
+    /// the rollups do not reflect yet, from the daily rows), and the part of `day`'s month from its
+    /// daily rows, read from whichever end of the month is nearer: the days before `day` added,
+    /// or the days from `day` to the month's end taken from that month's rollup (the daily rows
+    /// are what a dashboard spends its time on, so the shorter side is read).
     static func cumulativeByOrigin(_ db: Database, before day: Day, stale: Staleness) throws -> [String: SummaryCounters] {
         let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
         var out: [String: SummaryCounters] = [:]
         let (y, m, _) = day.components
         let monthStart = Day(year: y, month: m, day: 1)!
+        let monthEnd = monthStart.adding(days: Day.daysIn(year: y, month: m) - 1)
         let thisMonth = String(monthStart.description.prefix(7))
-        try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month < ? GROUP BY origin", [thisMonth], into: &out)
-        if monthStart < day {
+        // Days of the month to read either way; reading back from the month's end needs its rollup.
+        let fromEnd = monthEnd.number - day.number + 1 < day.number - monthStart.number
+        try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month \(fromEnd ? "<=" : "<") ? GROUP BY origin", [thisMonth], into: &out)
+        if fromEnd {
+            try add(db, dailyByOriginSQL, [day.description, monthEnd.description], into: &out, sign: -1)
+        } else if monthStart < day {
             try add(db, dailyByOriginSQL, [monthStart.description, day.adding(days: -1).description], into: &out)
         }
         // Months the rollups are behind on: their rollup out, their daily rows in.
         let cols = SummaryCounters.columns.joined(separator: ", ")
         for (origin, months) in stale.byOrigin {
-            for month in months where month < thisMonth {
+            for month in months where fromEnd ? month <= thisMonth : month < thisMonth {
                 let n = SummaryCounters.columns.count
                 if let r = try Row.fetchOne(db, sql: "SELECT \(cols) FROM summary_month WHERE origin = ? AND month = ?", arguments: [origin, month]) {
                     out[origin, default: SummaryCounters()] = out[origin, default: SummaryCounters()] - SummaryCounters(values: (0..<n).map { r[$0] })
@@ -111,6 +118,28 @@ extension NodeStore {
         return out
     }
 
+    /// Cumulative sums per origin for one read transaction, each day's computed once (a
+    /// dashboard asks for the day after its period's end twice: for the figures and for the
+    /// attention list's check of each node's history).
+    struct CumulativeSums {
+        let db: Database
+        let stale: Staleness
+        private var cache: [Day: [String: SummaryCounters]] = [:]
+
+        init(_ db: Database, stale: Staleness) {
+            self.db = db
+            self.stale = stale
+        }
+
+        /// Sums per origin over every day before `day`.
+        mutating func before(_ day: Day) throws -> [String: SummaryCounters] {
+            if let hit = cache[day] { return hit }
+            let sums = try NodeStore.cumulativeByOrigin(db, before: day, stale: stale)
+            cache[day] = sums
+            return sums
+        }
+    }
+
     /// Sums per origin over `first…last` from the daily rows.
     static func dailyByOrigin(_ db: Database, _ first: Day, _ last: Day) throws -> [String: SummaryCounters] {
         var out: [String: SummaryCounters] = [:]
@@ -118,11 +147,13 @@ extension NodeStore {
         return out
     }
 
-    private static func add(_ db: Database, _ sql: String, _ args: StatementArguments, into out: inout [String: SummaryCounters]) throws {
+    /// Adds (or, with `sign` -1, subtracts) the sums each row of `sql` gives its origin.
+    private static func add(_ db: Database, _ sql: String, _ args: StatementArguments, into out: inout [String: SummaryCounters], sign: Int = 1) throws {
         let n = SummaryCounters.columns.count
         let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
         while let r = try rows.next() {
-            out[r[0], default: SummaryCounters()] += SummaryCounters(values: (0..<n).map { (r[$0 + 1] as Int?) ?? 0 })
+            let sums = SummaryCounters(values: (0..<n).map { sign * ((r[$0 + 1] as Int?) ?? 0) })
+            out[r[0], default: SummaryCounters()] += sums
         }
     }
 }

@@ -8,7 +8,7 @@ extension SanjiBench {
             abstract: "Every scenario in turn, each beside its raw limit: the figures of docs/benchmarks.md.",
             discussion: """
                 Full sizes take several minutes and want a release build:
-                  swift build -c release --static-swift-stdlib --product sanji --product sanji-bench
+                  swift build -c release --static-swift-stdlib    # builds sanji and sanji-bench
                   .build/release/sanji-bench suite
                 --quick runs every scenario at a small size in seconds, so that none rots (CI runs it on the
                 debug build; its figures mean nothing).
@@ -19,7 +19,7 @@ extension SanjiBench {
         var sanji: String?
 
         static let full: [[String]] = [
-            ["intake", "--rows", "1000000"],
+            ["intake", "--rows", "1000000", "--runs", "3"],
             ["uplink", "--rows", "200000", "--messages", "300000"],
             ["fanin", "--children", "500", "--seconds", "20"],
             ["relay", "--nodes", "30000", "--rows", "600000"],
