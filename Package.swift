@@ -21,12 +21,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Pure domain: values and functions. No clock, no files, no sockets, no database.
         .target(name: "SanjiCore"),
-        // What people read: tables, JSON, CSV, Markdown, HTML and SVG of Core's reports.
-        .target(name: "SanjiReport", dependencies: ["SanjiCore"]),
+        // What people read: tables, JSON, CSV, Markdown, HTML and SVG of Core's reports; the 通报's
+        // templates are mustache (a county edits its own copy).
+        .target(name: "SanjiReport", dependencies: ["SanjiCore", .product(name: "Mustache", package: "swift-mustache")]),
         // SQLite through GRDB, sealed: migrations, records, summary rows and revs, imports.
         .target(
             name: "SanjiStore",
@@ -38,7 +40,7 @@ let package = Package(
         ),
         // libzmq, as Debian ships it. Only SanjiBus imports it.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
-        // Sockets, CURVE keys and the SJP/2 wire codec (docs/protocol.md).
+        // Sockets, CURVE keys and the SJP/3 wire codec (docs/protocol.md).
         .target(name: "SanjiBus", dependencies: ["SanjiCore", "CZeroMQ"]),
         // The node runtime: state machines (parent link, child sessions) and the I/O shell.
         .target(

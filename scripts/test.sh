@@ -33,6 +33,9 @@ command -v tmux >/dev/null 2>&1 || test_tools+=(tmux)
 # iproute2 (ip netns, tc) and iptables put stations on separate hosts over a shaped link.
 command -v ip >/dev/null 2>&1 || test_tools+=(iproute2)
 command -v iptables >/dev/null 2>&1 || test_tools+=(iptables)
+# Headless Chromium (with CJK fonts) prints the 通报 as PDF (`report monthly --format pdf`).
+command -v chromium >/dev/null 2>&1 || test_tools+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || test_tools+=(fonts-noto-cjk)
 # libfaketime runs one station of a test with a wrong wall clock.
 ls /usr/lib/*-linux-gnu/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || test_tools+=(libfaketime)
 if [ ${#test_tools[@]} -gt 0 ]; then

@@ -31,6 +31,7 @@ public enum Legacy {
         switch version {
         case 1: "0.1.x"
         case 2: "0.2.x"
+        case 3: "0.3.x"
         default: nil
         }
     }

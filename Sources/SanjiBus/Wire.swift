@@ -20,9 +20,10 @@ public enum WireMessage: Equatable, Sendable {
 
     /// The two bytes every frame starts with: "SJ".
     public static let signature: [UInt8] = [0x53, 0x4A]  // "SJ"
-    /// SJP/2 (sanji 0.2.0): summary rows count cases due (not 差评 follow-up), and ROWS carry
-    /// exception records. docs/protocol.md, section 9, says what changed from SJP/1.
-    public static let version: UInt8 = 2
+    /// SJP/3 (sanji 0.3.0): summary rows carry the service-mode and 咨询 counters, ROWS carry
+    /// window and staff rows, and exception records name their window. docs/protocol.md,
+    /// section 9, says what changed from SJP/1 and SJP/2.
+    public static let version: UInt8 = 3
     /// The largest frame a node takes, in bytes (16 MiB): a parent sets it as `ZMQOption.maxMessageSize`.
     public static let maxFrameBytes = 16 * 1024 * 1024
 

@@ -1,6 +1,6 @@
 import SanjiCore
 
-/// Encodes and decodes SJP/2 frames. The decoder refuses anything it does not fully
+/// Encodes and decodes SJP/3 frames. The decoder refuses anything it does not fully
 /// understand, with a reason naming the field.
 public enum WireCodec {
     /// Why a frame was refused: the ERROR code to answer with, and a reason naming the field.
@@ -14,7 +14,7 @@ public enum WireCodec {
     }
 
     /// How many u32 counters a summary row carries (docs/protocol.md, ROWS).
-    public static let counterCount = 14
+    public static let counterCount = SummaryCounters.columns.count
 
     // MARK: Encoding
 
@@ -55,6 +55,11 @@ public enum WireCodec {
             for x in r.exceptions { w.exception(x) }
             w.u32(UInt32(r.seals.count))
             for x in r.seals { w.string(x.origin); w.string(x.month); w.u64(x.floor); w.u64(x.originRev) }
+            w.u32(UInt32(r.units.count))
+            for u in r.units {
+                w.string(u.origin); w.u8(u.key.kind == .window ? 1 : 2); w.string(u.key.unit); w.string(u.key.day.description); w.u64(u.originRev)
+                u.counters.forEachValue { w.u32(UInt32(clamping: $0)) }
+            }
         case .ack(let toRev, let cursor, let refused):
             w.u64(toRev); w.u64(cursor); w.u32(refused)
         case .catalog(let c):
@@ -171,7 +176,28 @@ public enum WireCodec {
                 }
                 seals.append(MonthSeal(origin: origin, month: month, floor: floor, originRev: originRev))
             }
-            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes, exceptions: exceptions, seals: seals, malformed: malformed))
+            let uc = try r.count("unit-count", minBytes: 2 + 1 + 2 + 2 + 8 + counterCount * 4)
+            var units: [UnitRowState] = []
+            units.reserveCapacity(uc)
+            for _ in 0..<uc {
+                let origin = try r.repeatedString("origin"), kindCode = try r.u8("unit kind"), unit = try r.string("unit"), dayText = try r.string("day")
+                let originRev = try r.u64("origin-rev")
+                var counters: [Int] = []
+                counters.reserveCapacity(counterCount)
+                for _ in 0..<counterCount { counters.append(Int(try r.u32("counter"))) }
+                guard (1...2).contains(kindCode) else {
+                    malformed.append("unit row of \(origin): kind \(kindCode) is not 1 (window) or 2 (staff)")
+                    continue
+                }
+                guard let day = Day(dayText), !unit.isEmpty else {
+                    malformed.append("unit row of \(origin): day \"\(dayText)\" is not a YYYY-MM-DD date, or the unit is empty")
+                    continue
+                }
+                units.append(UnitRowState(origin: origin, key: UnitKey(day: day, kind: kindCode == 1 ? .window : .staff, unit: unit), originRev: originRev,
+                                          counters: SummaryCounters(values: counters)))
+            }
+            message = .rows(SyncBatch(fromRev: from, toRev: to, summary: summary, nodes: nodes, exceptions: exceptions, seals: seals, units: units,
+                                      malformed: malformed))
         case 4:
             message = .ack(toRev: try r.u64("to-rev"), cursor: try r.u64("cursor"), refused: try r.u32("refused"))
         case 5:
@@ -268,11 +294,11 @@ public enum WireCodec {
             switch x.record {
             case .overdueCase(let c):
                 u8(1); string(c.origin); u64(x.originRev); string(c.caseNo); string(c.item); string(c.department)
-                day(c.acceptedDay); day(c.deadline); day(c.completedDay)
+                day(c.acceptedDay); day(c.deadline); day(c.completedDay); string(c.window)
             case .badReview(let b):
                 u8(2); string(b.origin); u64(x.originRev); string(b.evalId); string(b.item); u8(WireCodec.code(b.grade))
                 string(b.channel.rawValue); day(b.day); u8(b.named ? 1 : 0); day(b.rectifiedDay); day(b.revisitedDay)
-                u8(WireCodec.code(b.revisitGrade)); u8(WireCodec.code(b.appeal)); day(b.appealDay)
+                u8(WireCodec.code(b.revisitGrade)); u8(WireCodec.code(b.appeal)); day(b.appealDay); string(b.window)
             }
         }
         /// A string field: its UTF-8 length, then its bytes. Over 65,535 bytes it is cut at the
@@ -373,17 +399,19 @@ public enum WireCodec {
                 let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), caseNo = try string("case-no")
                 let item = try string("item"), department = try string("department")
                 let (accepted, deadline, completed) = (try string("accepted-day"), try string("deadline"), try string("completed-day"))
+                let window = try string("window")
                 let what = "overdue case \(caseNo) of \(origin)"
                 guard let a = Day(accepted), let d = Day(deadline) else { return .failure(Refusal("\(what): accepted-day or deadline is not a YYYY-MM-DD date")) }
                 let done = completed.isEmpty ? nil : Day(completed)
                 guard completed.isEmpty || done != nil else { return .failure(Refusal("\(what): completed-day \"\(completed)\" is not a date")) }
                 return .success(ExceptionRowState(originRev: originRev, record: .overdueCase(OverdueCase(
-                    origin: origin, caseNo: caseNo, item: item, department: department, acceptedDay: a, deadline: d, completedDay: done))))
+                    origin: origin, caseNo: caseNo, item: item, department: department, acceptedDay: a, deadline: d, completedDay: done, window: window))))
             case 2:
                 let origin = try repeatedString("origin"), originRev = try u64("origin-rev"), evalId = try string("eval-id"), item = try string("item")
                 let gradeCode = try u8("grade"), channelText = try string("channel"), dayText = try string("day"), named = try bool("named")
                 let (rectifiedText, revisitedText) = (try string("rectified-day"), try string("revisited-day"))
                 let (revisitCode, appealCode, appealDayText) = (try u8("revisit-grade"), try u8("appeal"), try string("appeal-day"))
+                let window = try string("window")
                 let what = "差评 \(evalId) of \(origin)"
                 guard (4...5).contains(gradeCode) else { return .failure(Refusal("\(what): grade \(gradeCode) is not a 差评 (4 不满意 or 5 非常不满意)")) }
                 guard let channel = EvalChannel(rawValue: channelText) else { return .failure(Refusal("\(what): channel \"\(channelText)\" is not an evaluation channel")) }
@@ -404,7 +432,7 @@ public enum WireCodec {
                 return .success(ExceptionRowState(originRev: originRev, record: .badReview(BadReview(
                     origin: origin, evalId: evalId, item: item, grade: Grade.allCases[Int(gradeCode) - 1], channel: channel, day: day, named: named,
                     rectifiedDay: rectified, revisitedDay: revisited, revisitGrade: revisitCode == 0 ? nil : Grade.allCases[Int(revisitCode) - 1],
-                    appeal: appeal, appealDay: appealDay))))
+                    appeal: appeal, appealDay: appealDay, window: window))))
             case let k:
                 throw DecodeError(code: 400, reason: "exception-row kind \(k) is unknown (1 overdue case, 2 bad review)")
             }

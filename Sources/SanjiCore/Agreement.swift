@@ -52,11 +52,11 @@ public struct DigestBuilder: Sendable {
         switch record {
         case .overdueCase(let c):
             fields = ["overdue-case", c.origin, c.caseNo, c.item, c.department, c.acceptedDay.description, c.deadline.description,
-                      c.completedDay?.description ?? ""]
+                      c.completedDay?.description ?? "", c.window]
         case .badReview(let b):
             fields = ["bad-review", b.origin, b.evalId, b.item, b.grade.rawValue, b.channel.rawValue, b.day.description, b.named ? "1" : "0",
                       b.rectifiedDay?.description ?? "", b.revisitedDay?.description ?? "", b.revisitGrade?.rawValue ?? "",
-                      b.appeal?.rawValue ?? "", b.appealDay?.description ?? ""]
+                      b.appeal?.rawValue ?? "", b.appealDay?.description ?? "", b.window]
         }
         for f in fields { Self.mix(&h, f) }
         accumulate(month: String(record.day.description.prefix(7)), hash: h, originRev: originRev)

@@ -9,8 +9,16 @@ public struct CaseRecord: Hashable, Sendable {
     public var acceptedAt: Timestamp
     /// How the application came in (窗口, 网上, 掌上, 自助, 代办 …).
     public var channel: CaseChannel
-    /// 帮办代办: marked assisted, or brought by an agent (channel `agent`).
+    /// 帮办代办: marked assisted, brought by an agent (channel `agent`), or served with 帮办 or 代办.
     public var assisted: Bool
+    /// The service modes (帮办, 代办, 上门, 预约, 延时, 邮寄); the `agent` channel implies 代办 and
+    /// the `home` channel 上门.
+    public var modes: ServiceModes
+    /// The window (窗口编号) that accepted the case; empty when not known. Public configuration: it travels.
+    public var window: String
+    /// The 工号 of the staff member who handled the case; empty when not known. A public servant's
+    /// work id, not applicant data; its figures leave the station only if the county says so.
+    public var staff: String
     /// The promised deadline (承诺时限 on the working-day calendar), fixed when accepted.
     public var deadline: Day
     /// When the case was completed (办结); nil while it is open.
@@ -24,17 +32,24 @@ public struct CaseRecord: Hashable, Sendable {
     /// The applicant's id number: kept at the station, never sent.
     public var applicantId: String?
 
-    /// A case as recorded; a case of the `agent` channel is always marked assisted.
+    /// A case as recorded; a case of the `agent` channel is always 代办 (and so assisted), one of
+    /// the `home` channel always 上门.
     public init(
         caseNo: String, itemCode: String, acceptedAt: Timestamp, channel: CaseChannel, assisted: Bool,
         deadline: Day, completedAt: Timestamp? = nil, outcome: Outcome? = nil, visits: Int? = nil,
-        applicantName: String? = nil, applicantId: String? = nil
+        applicantName: String? = nil, applicantId: String? = nil, modes: ServiceModes = [], window: String = "", staff: String = ""
     ) {
+        var modes = modes
+        if channel == .agent { modes.insert(ServiceMode.proxy) }
+        if channel == .home { modes.insert(ServiceMode.home) }
+        self.modes = modes
+        self.window = window
+        self.staff = staff
         self.caseNo = caseNo
         self.itemCode = itemCode
         self.acceptedAt = acceptedAt
         self.channel = channel
-        self.assisted = assisted || channel == .agent
+        self.assisted = assisted || modes.contains(ServiceMode.help) || modes.contains(ServiceMode.proxy)
         self.deadline = deadline
         self.completedAt = completedAt
         self.outcome = outcome
@@ -103,13 +118,19 @@ public struct EvaluationRecord: Hashable, Sendable {
     public var named: Bool
     /// The 申诉复核 decision, when the 差评 was appealed.
     public var appeal: Appeal?
+    /// The window evaluated (its case's window when the evaluation names a case); empty when not known.
+    public var window: String
+    /// The 工号 of the staff member evaluated; empty when not known.
+    public var staff: String
 
     /// An evaluation as recorded; 匿名, unrectified and unappealed unless said otherwise.
     public init(
         evalId: String, caseNo: String?, itemCode: String, grade: Grade, channel: EvalChannel,
         evaluatedAt: Timestamp, rectifiedAt: Timestamp? = nil, revisitedAt: Timestamp? = nil, revisitGrade: Grade? = nil,
-        named: Bool = false, appeal: Appeal? = nil
+        named: Bool = false, appeal: Appeal? = nil, window: String = "", staff: String = ""
     ) {
+        self.window = window
+        self.staff = staff
         self.evalId = evalId
         self.caseNo = caseNo
         self.itemCode = itemCode
@@ -121,5 +142,29 @@ public struct EvaluationRecord: Hashable, Sendable {
         self.revisitGrade = revisitGrade
         self.named = named
         self.appeal = appeal
+    }
+}
+
+/// A 咨询 (consultation) the station answered that is no case: counted, never detailed. It holds
+/// no applicant data and no question text, only when, where and about which item.
+public struct ConsultRecord: Hashable, Sendable {
+    /// 咨询编号: unique at the station (an import's line may name it; `sanji consult add` makes one).
+    public var consultId: String
+    /// When it was answered; its day is the day it counts on.
+    public var at: Timestamp
+    /// The item asked about, or empty.
+    public var itemCode: String
+    /// The window that answered; empty when not known.
+    public var window: String
+    /// The 工号 of the staff member who answered; empty when not known.
+    public var staff: String
+
+    /// A consultation as recorded.
+    public init(consultId: String, at: Timestamp, itemCode: String = "", window: String = "", staff: String = "") {
+        self.consultId = consultId
+        self.at = at
+        self.itemCode = itemCode
+        self.window = window
+        self.staff = staff
     }
 }

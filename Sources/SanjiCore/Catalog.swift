@@ -16,6 +16,12 @@ public struct Catalog: Sendable {
     public var scope = CatalogScope.onApplication
     /// The 网办深度 from which an item counts as 网上可办 (2: Ⅱ 收件/预审 and up; some provinces 3).
     public var onlineMinDepth = 2
+    /// Whether the figures of staff members (by 工号) leave the station: `false` (the default) keeps them home.
+    public var staffFiguresTravel = false
+    /// The weights of the 综合得分 (docs/figures.md, "Rankings").
+    public var scoreWeights = ScoreWeights.default
+    /// How many windows the 通报 names as 红旗窗口, and at most how many as 需关注 by score.
+    public var honorWindows = 3
 
     /// The 整改 limit when the county sets none, in working days.
     public static let defaultRectifyDays = 10
@@ -29,6 +35,9 @@ public struct Catalog: Sendable {
         case rounding
         case catalogScope = "catalog_scope"
         case onlineMinDepth = "online_min_depth"
+        case staffFigures = "staff_figures"
+        case scoreWeights = "score_weights"
+        case honorWindows = "honor_windows"
     }
 
     /// Applies one setting as stored or received; unknown keys and values that do not parse are
@@ -40,6 +49,9 @@ public struct Catalog: Sendable {
         case .rounding: if let r = Rounding(rawValue: value) { rounding = r }
         case .catalogScope: if let s = CatalogScope(rawValue: value) { scope = s }
         case .onlineMinDepth: if let n = Int(value), (2...4).contains(n) { onlineMinDepth = n }
+        case .staffFigures: staffFiguresTravel = value == "county"
+        case .scoreWeights: if case .success(let w) = ScoreWeights.parse(value) { scoreWeights = w }
+        case .honorWindows: if let n = Int(value), (1...20).contains(n) { honorWindows = n }
         case nil: break
         }
     }
@@ -113,7 +125,11 @@ extension CaseRecord {
             return .conflict(field: "channel", message: "case \(existing.caseNo) is already recorded with channel \(existing.channel.rawValue), not \(incoming.channel.rawValue)")
         }
         var merged = existing
-        merged.assisted = incoming.assisted
+        // Modes add up (邮寄 is often known only at completion); a window or 工号 given corrects the held one.
+        merged.modes = ServiceModes(rawValue: existing.modes.rawValue | incoming.modes.rawValue)
+        merged.assisted = incoming.assisted || merged.modes.contains(ServiceMode.help) || merged.modes.contains(ServiceMode.proxy)
+        if !incoming.window.isEmpty { merged.window = incoming.window }
+        if !incoming.staff.isEmpty { merged.staff = incoming.staff }
         if incoming.applicantName != nil { merged.applicantName = incoming.applicantName }
         if incoming.applicantId != nil { merged.applicantId = incoming.applicantId }
         if incoming.completedAt != nil {
@@ -142,6 +158,8 @@ extension EvaluationRecord {
             return .conflict(field: "channel", message: "evaluation \(existing.evalId) is already recorded with channel \(existing.channel.rawValue), not \(incoming.channel.rawValue)")
         }
         var merged = existing
+        if !incoming.window.isEmpty { merged.window = incoming.window }
+        if !incoming.staff.isEmpty { merged.staff = incoming.staff }
         // A later export may mark an evaluation 实名; one without the column never unmarks it.
         merged.named = existing.named || incoming.named
         if incoming.rectifiedAt != nil { merged.rectifiedAt = incoming.rectifiedAt }

@@ -46,6 +46,11 @@ public struct NodeInfo: Sendable, Equatable {
 /// How `--by` breaks the figures down.
 public enum BreakdownKind: String, CaseIterable, Sendable {
     case township, node, department, item
+    /// Each window of each station (`origin/window`).
+    case window
+    /// Each staff member (工号) of each station whose staff figures are here: a station's own
+    /// always, others' only while the county's `staff_figures` is `county`.
+    case staff
 }
 
 /// One row of a `--by` breakdown: a node, a township with its villages, a department or an item.
@@ -200,6 +205,15 @@ extension DashboardReport {
             }
             return byDept.sorted { ($0.value.counters.accepted, $1.key) > ($1.value.counters.accepted, $0.key) }.map {
                 BreakdownRow(key: $0.key, name: $0.key, level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: PeriodFigures($0.value))
+            }
+        case .window, .staff:
+            return tallyByItem.sorted { ($0.value.counters.accepted, $1.key) > ($1.value.counters.accepted, $0.key) }.map {
+                let parts = $0.key.split(separator: "/", maxSplits: 1).map(String.init)
+                let station = byId[parts[0]]?.name ?? parts[0]
+                let unit = parts.count > 1 ? parts[1] : ""
+                // A window numbered 3 reads 3号窗口; a named one (综合A) as it is. A staff member by 工号.
+                let label = kind == .staff ? "工号 \(unit)" : (unit.allSatisfy(\.isNumber) ? "\(unit)号窗口" : unit)
+                return BreakdownRow(key: $0.key, name: "\(station) \(label)", level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: PeriodFigures($0.value))
             }
         case .item:
             return tallyByItem.sorted { ($0.value.counters.accepted, $1.key) > ($1.value.counters.accepted, $0.key) }.prefix(limit).map {

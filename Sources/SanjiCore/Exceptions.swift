@@ -16,9 +16,13 @@ public struct OverdueCase: Hashable, Sendable {
     public var deadline: Day
     /// nil while open.
     public var completedDay: Day?
+    /// The window that accepted the case, or empty.
+    public var window: String
 
     /// An overdue-case record as made or received.
-    public init(origin: String, caseNo: String, item: String, department: String, acceptedDay: Day, deadline: Day, completedDay: Day?) {
+    public init(origin: String, caseNo: String, item: String, department: String, acceptedDay: Day, deadline: Day, completedDay: Day?,
+                window: String = "") {
+        self.window = window
         self.origin = origin
         self.caseNo = caseNo
         self.item = item
@@ -36,7 +40,7 @@ public struct OverdueCase: Hashable, Sendable {
         if let done, done <= c.deadline { return nil }
         if done == nil, c.deadline >= today { return nil }
         return OverdueCase(origin: origin, caseNo: c.caseNo, item: c.itemCode, department: department,
-                           acceptedDay: zone.day(of: c.acceptedAt), deadline: c.deadline, completedDay: done)
+                           acceptedDay: zone.day(of: c.acceptedAt), deadline: c.deadline, completedDay: done, window: c.window)
     }
 
     /// How the case stood as at the end of a period: open past its deadline, or completed late
@@ -89,10 +93,14 @@ public struct BadReview: Hashable, Sendable {
     public var appeal: AppealDecision?
     /// The day the appeal was decided; nil exactly when `appeal` is.
     public var appealDay: Day?
+    /// The window evaluated, or empty.
+    public var window: String
 
     /// A 差评 record as made or received.
     public init(origin: String, evalId: String, item: String, grade: Grade, channel: EvalChannel, day: Day, named: Bool,
-                rectifiedDay: Day? = nil, revisitedDay: Day? = nil, revisitGrade: Grade? = nil, appeal: AppealDecision? = nil, appealDay: Day? = nil) {
+                rectifiedDay: Day? = nil, revisitedDay: Day? = nil, revisitGrade: Grade? = nil, appeal: AppealDecision? = nil, appealDay: Day? = nil,
+                window: String = "") {
+        self.window = window
         self.origin = origin
         self.evalId = evalId
         self.item = item
@@ -112,7 +120,8 @@ public struct BadReview: Hashable, Sendable {
         guard e.grade.isBad else { return nil }
         return BadReview(origin: origin, evalId: e.evalId, item: e.itemCode, grade: e.grade, channel: e.channel, day: zone.day(of: e.evaluatedAt),
                          named: e.named, rectifiedDay: e.rectifiedAt.map(zone.day(of:)), revisitedDay: e.revisitedAt.map(zone.day(of:)),
-                         revisitGrade: e.revisitGrade, appeal: e.appeal?.decision, appealDay: e.appeal.map { zone.day(of: $0.decidedAt) })
+                         revisitGrade: e.revisitGrade, appeal: e.appeal?.decision, appealDay: e.appeal.map { zone.day(of: $0.decidedAt) },
+                         window: e.window)
     }
 
     /// The last day for its 整改: `rectifyDays` working days after the evaluation.

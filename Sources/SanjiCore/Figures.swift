@@ -50,6 +50,19 @@ public struct ReviewTally: Hashable, Sendable {
         }
     }
 
+    /// What can be told of a unit's 差评 from its grades alone, where no 差评 records name the unit
+    /// (a staff member's): 差评 as given, appeals not taken out, no 整改 or 回访 known. The 整改 and
+    /// 回访 rates are then undefined (their denominators stay 0), never 0 %.
+    public static func fromGrades(_ c: SummaryCounters) -> ReviewTally {
+        var r = ReviewTally()
+        r.bad = c.badReviews
+        r.fromGradesOnly = true
+        return r
+    }
+
+    /// Set by `fromGrades`: the 差评 count stands, their follow-up is unknown.
+    public var fromGradesOnly = false
+
     /// Field-wise sum of two groups' tallies.
     public static func + (a: ReviewTally, b: ReviewTally) -> ReviewTally {
         var r = a
@@ -63,6 +76,7 @@ public struct ReviewTally: Hashable, Sendable {
         r.revisitGraded += b.revisitGraded
         r.revisitSatisfied += b.revisitSatisfied
         r.upheld += b.upheld
+        r.fromGradesOnly = a.fromGradesOnly || b.fromGradesOnly
         return r
     }
 }
@@ -138,8 +152,14 @@ public struct PeriodFigures: Hashable, Sendable {
     public var onlineShare: Ratio { Ratio(counters.acceptedOnline, accepted) }
     /// 平均跑动次数 = Σ visits / 办结.
     public var averageVisits: Ratio { Ratio(counters.visits, completed) }
-    /// 帮办代办.
+    /// 帮办代办件: cases given 帮办 or 代办 (or marked assisted).
     public var assisted: Int { counters.assisted }
+    /// Cases served in `mode` (帮办, 代办, 上门, 预约, 延时, 邮寄).
+    public func served(_ mode: ServiceMode) -> Int { counters[mode] }
+    /// 咨询服务: consultations that were no case.
+    public var consultations: Int { counters.consultations }
+    /// 帮办代办服务 (次) = 帮办 + 代办 + 上门 + 咨询, as the seeds itemise it.
+    public var assistanceServices: Int { counters.assistanceServices }
     /// 当场办结: completed on the day of acceptance.
     public var immediate: Int { counters.completedImmediate }
 
@@ -152,11 +172,11 @@ public struct PeriodFigures: Hashable, Sendable {
     /// 满意率 = (评价数 − 差评) / 评价数.
     public var satisfactionRate: Ratio { Ratio(evaluations - badReviews, evaluations) }
     /// 差评整改率 = rectified by the period's end / 差评.
-    public var rectificationRate: Ratio { Ratio(reviews.rectified, reviews.bad) }
+    public var rectificationRate: Ratio { Ratio(reviews.rectified, reviews.fromGradesOnly ? 0 : reviews.bad) }
     /// 整改及时率 = rectified within the limit / 差评 whose limit had passed or that were rectified.
     public var rectifiedInTimeRate: Ratio { Ratio(reviews.rectifiedInTime, reviews.rectifyDue) }
     /// 差评回访率 = revisited / 差评.
-    public var revisitRate: Ratio { Ratio(reviews.revisited, reviews.bad) }
+    public var revisitRate: Ratio { Ratio(reviews.revisited, reviews.fromGradesOnly ? 0 : reviews.bad) }
     /// 实名差评回访率 = revisited 实名差评 / 实名差评 (the duty is 100 %).
     public var namedRevisitRate: Ratio { Ratio(reviews.namedRevisited, reviews.named) }
     /// 回访满意率 = 回访 graded 基本满意 or better / 回访 with a grade.

@@ -26,7 +26,7 @@ public enum Level: String, CaseIterable, Sendable, Comparable, Codable {
         case .city: "市级"
         case .county: "县级"
         case .township: "乡镇"
-        case .village: "村社区"
+        case .village: "村（社区）"
         }
     }
 

@@ -10,4 +10,14 @@ public enum NumberText {
         }
         return n < 0 ? "-" + out : out
     }
+
+    /// `x` with `places` decimals, rounded half away from zero (no Foundation formatter): `93.456` → `93.46`.
+    public static func fixed(_ x: Double, places: Int) -> String {
+        var scale = 1
+        for _ in 0..<places { scale *= 10 }
+        let n = Int((abs(x) * Double(scale)).rounded())
+        let whole = n / scale, frac = n % scale
+        let fracText = places == 0 ? "" : "." + String(repeating: "0", count: places - String(frac).count) + String(frac)
+        return (x < 0 && n != 0 ? "-" : "") + String(whole) + fracText
+    }
 }

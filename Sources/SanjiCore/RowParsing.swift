@@ -19,10 +19,13 @@ public struct RowParser: Sendable {
     public let gradeCodes: Grade.Codes?
     /// Read plain numbers in time columns as Excel date serials (`--excel-dates`).
     public let excelDates: Bool
+    /// The station's windows in service (`sanji window add`): a record may name only one of these.
+    public let windows: Set<String>
 
     /// A parser for one node at one moment; `futureSkewSeconds` is the clock skew allowed (600 s by default).
     public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil,
-                excelDates: Bool = false) {
+                excelDates: Bool = false, windows: Set<String> = []) {
+        self.windows = windows
         self.catalog = catalog
         self.level = level
         self.zone = zone
@@ -97,12 +100,14 @@ public struct RowParser: Sendable {
         }
         let name = value("applicant_name")
         let id = value("applicant_id")
+        let (window, staff) = (self.window(value("window"), problems: &problems), self.staff(value("staff"), problems: &problems))
+        let modes = self.modes(value, problems: &problems)
         guard problems.count == start, let item, let acceptedAt, let channel else { return nil }
         let deadline = catalog.calendar.deadline(acceptedOn: zone.day(of: acceptedAt), workingDays: item.promisedDays)
         let record = CaseRecord(
             caseNo: caseNo, itemCode: item.code, acceptedAt: acceptedAt, channel: channel, assisted: assisted ?? false,
             deadline: deadline, completedAt: completedAt, outcome: outcome, visits: visits,
-            applicantName: name.isEmpty ? nil : name, applicantId: id.isEmpty ? nil : id)
+            applicantName: name.isEmpty ? nil : name, applicantId: id.isEmpty ? nil : id, modes: modes, window: window, staff: staff)
         return (record, item)
     }
 
@@ -160,10 +165,64 @@ public struct RowParser: Sendable {
             }
         }
         let named = flag(value("named"), field: "named", problems: &problems)
+        // An evaluation of a case evaluates its window and staff member unless it names others.
+        let window = self.window(value("window"), problems: &problems), staff = self.staff(value("staff"), problems: &problems)
         guard problems.count == start, let grade, let channel, let evaluatedAt else { return nil }
         return EvaluationRecord(
             evalId: evalId, caseNo: theCase?.caseNo, itemCode: theCase?.itemCode ?? "", grade: grade, channel: channel,
-            evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade, named: named ?? false)
+            evaluatedAt: evaluatedAt, rectifiedAt: rectifiedAt, revisitedAt: revisitedAt, revisitGrade: revisitGrade, named: named ?? false,
+            window: window.isEmpty ? theCase?.window ?? "" : window, staff: staff.isEmpty ? theCase?.staff ?? "" : staff)
+    }
+
+    /// Reads a consultation (咨询): its id (or `makeId()` when the column is empty), time, item, window and staff member.
+    public func parseConsultation(_ value: (String) -> String, makeId: () -> String, problems: inout [Problem]) -> ConsultRecord? {
+        let start = problems.count
+        var consultId = identifier(value("consult_id"), field: "consult_id", problems: &problems)
+        if consultId.isEmpty, problems.count == start { consultId = makeId() }
+        if consultId.count > 64 { problems.append(("consult_id", "is longer than 64 characters")) }
+        let at = time(value("at"), field: "at", required: true, problems: &problems)
+        let before = problems.count
+        let code = identifier(value("item_code"), field: "item_code", problems: &problems)
+        if !code.isEmpty, problems.count == before, catalog.items[code] == nil {
+            let closest = Suggestions.closest(to: code, in: catalog.items.keys)
+            problems.append(("item_code", "no item \(code) in the catalogue" + (closest.isEmpty ? "" : "; did you mean \(closest.joined(separator: ", "))?")))
+        }
+        let window = self.window(value("window"), problems: &problems), staff = self.staff(value("staff"), problems: &problems)
+        guard problems.count == start, let at else { return nil }
+        return ConsultRecord(consultId: consultId, at: at, itemCode: code, window: window, staff: staff)
+    }
+
+    /// A window column: empty, or one of the station's windows in service.
+    public func window(_ text: String, problems: inout [Problem]) -> String {
+        let before = problems.count
+        let w = identifier(text, field: "window", problems: &problems)
+        guard !w.isEmpty, problems.count == before else { return w }
+        if w.count > 32 { problems.append(("window", "is longer than 32 characters")) }
+        else if !windows.contains(w) {
+            problems.append(("window", windows.isEmpty
+                ? "\"\(w)\" is not a window of this station: it has none yet; add it with: sanji window add \(w)"
+                : "\"\(w)\" is not a window of this station in service (\(windows.sorted().joined(separator: ", "))); add it with: sanji window add \(w)"))
+        }
+        return w
+    }
+
+    /// A staff column: empty, or a 工号 (letters and digits as the station writes them, at most 32).
+    public func staff(_ text: String, problems: inout [Problem]) -> String {
+        let before = problems.count
+        let s = identifier(text, field: "staff", problems: &problems)
+        if problems.count == before, s.count > 32 { problems.append(("staff", "is longer than 32 characters; give the 工号, not a name")) }
+        return s
+    }
+
+    /// The service modes: a `modes` list and one yes/no column per mode (`help`, `proxy` …), together.
+    public func modes(_ value: (String) -> String, problems: inout [Problem]) -> ServiceModes {
+        var unknown: [String] = []
+        var modes = ServiceModes.parse(value("modes"), unknown: &unknown)
+        if !unknown.isEmpty {
+            problems.append(("modes", "\(unknown.map { "\"\($0)\"" }.joined(separator: ", ")) not a service mode; one of \(ServiceMode.spellings)"))
+        }
+        for m in ServiceMode.allCases where flag(value(m.name), field: m.name, problems: &problems) == true { modes.insert(m) }
+        return modes
     }
 
     /// Reads a time column, or adds its problem: empty when required, no such day, out of range, an Excel

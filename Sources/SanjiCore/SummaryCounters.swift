@@ -32,6 +32,20 @@ public struct SummaryCounters: Hashable, Sendable {
     public var gradeDissatisfied = 0
     /// Evaluations graded 非常不满意 (a 差评).
     public var gradeVeryDissatisfied = 0
+    /// Of `accepted`, cases served with 帮办 (on the acceptance day, like every mode below).
+    public var modeHelp = 0
+    /// Of `accepted`, cases served with 代办 (the `agent` channel included).
+    public var modeProxy = 0
+    /// Of `accepted`, cases served 上门 (the `home` channel included).
+    public var modeHome = 0
+    /// Of `accepted`, cases served by 预约.
+    public var modeAppointment = 0
+    /// Of `accepted`, cases served in 延时 hours.
+    public var modeExtended = 0
+    /// Of `accepted`, cases whose results were mailed (政务专递).
+    public var modeMail = 0
+    /// 咨询服务: consultations recorded that are no case (`ConsultRecord`), on their day.
+    public var consultations = 0
 
     /// All zero.
     public init() {}
@@ -40,13 +54,15 @@ public struct SummaryCounters: Hashable, Sendable {
     public static let columns = [
         "accepted", "accepted_online", "assisted", "completed", "completed_on_time", "completed_immediate",
         "visits", "due", "due_met", "grade_very_satisfied", "grade_satisfied", "grade_fair", "grade_dissatisfied",
-        "grade_very_dissatisfied",
+        "grade_very_dissatisfied", "mode_help", "mode_proxy", "mode_home", "mode_appointment", "mode_extended", "mode_mail",
+        "consultations",
     ]
 
     /// The counters in `columns` order.
     public var values: [Int] {
         [accepted, acceptedOnline, assisted, completed, completedOnTime, completedImmediate, visits, due, dueMet,
-         gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied]
+         gradeVerySatisfied, gradeSatisfied, gradeFair, gradeDissatisfied, gradeVeryDissatisfied,
+         modeHelp, modeProxy, modeHome, modeAppointment, modeExtended, modeMail, consultations]
     }
 
     /// The values in `columns` order without building an array: the codec and the stores call
@@ -57,6 +73,8 @@ public struct SummaryCounters: Hashable, Sendable {
         try body(completedOnTime); try body(completedImmediate); try body(visits); try body(due); try body(dueMet)
         try body(gradeVerySatisfied); try body(gradeSatisfied); try body(gradeFair)
         try body(gradeDissatisfied); try body(gradeVeryDissatisfied)
+        try body(modeHelp); try body(modeProxy); try body(modeHome); try body(modeAppointment); try body(modeExtended)
+        try body(modeMail); try body(consultations)
     }
 
     /// Evaluations per grade, in `Grade.allCases` order.
@@ -86,7 +104,7 @@ public struct SummaryCounters: Hashable, Sendable {
         }
     }
 
-    /// Counters from values in `columns` order; traps unless there are exactly 14.
+    /// Counters from values in `columns` order; traps unless there is one per column.
     public init(values v: [Int]) {
         precondition(v.count == SummaryCounters.columns.count)
         accepted = v[0]
@@ -103,7 +121,41 @@ public struct SummaryCounters: Hashable, Sendable {
         gradeFair = v[11]
         gradeDissatisfied = v[12]
         gradeVeryDissatisfied = v[13]
+        modeHelp = v[14]
+        modeProxy = v[15]
+        modeHome = v[16]
+        modeAppointment = v[17]
+        modeExtended = v[18]
+        modeMail = v[19]
+        consultations = v[20]
     }
+
+    /// Cases served in `mode`.
+    public subscript(mode: ServiceMode) -> Int {
+        get {
+            switch mode {
+            case .help: modeHelp
+            case .proxy: modeProxy
+            case .home: modeHome
+            case .appointment: modeAppointment
+            case .extended: modeExtended
+            case .mail: modeMail
+            }
+        }
+        set {
+            switch mode {
+            case .help: modeHelp = newValue
+            case .proxy: modeProxy = newValue
+            case .home: modeHome = newValue
+            case .appointment: modeAppointment = newValue
+            case .extended: modeExtended = newValue
+            case .mail: modeMail = newValue
+            }
+        }
+    }
+
+    /// 帮办代办服务 (次) as the seeds itemise it: 帮办 + 代办 + 上门 + 咨询 (docs/figures.md).
+    public var assistanceServices: Int { modeHelp + modeProxy + modeHome + consultations }
 
     /// Whether every counter is 0.
     public var isZero: Bool { self == SummaryCounters() }
@@ -128,7 +180,7 @@ public struct SummaryCounters: Hashable, Sendable {
             ("accepted_online", acceptedOnline, "accepted", accepted), ("assisted", assisted, "accepted", accepted),
             ("completed_on_time", completedOnTime, "completed", completed), ("completed_immediate", completedImmediate, "completed", completed),
             ("due_met", dueMet, "due", due),
-        ]
+        ] + ServiceMode.allCases.map { ("mode_\($0.name)", self[$0], "accepted", accepted) }
         for (part, p, whole, w) in parts where p > w { return "\(part) \(p) is more than \(whole) \(w)" }
         if visits > 99 * completed { return "visits \(visits) is more than 99 for each of \(completed) completed cases" }
         return nil
@@ -150,6 +202,13 @@ public struct SummaryCounters: Hashable, Sendable {
         r.gradeFair = op(a.gradeFair, b.gradeFair)
         r.gradeDissatisfied = op(a.gradeDissatisfied, b.gradeDissatisfied)
         r.gradeVeryDissatisfied = op(a.gradeVeryDissatisfied, b.gradeVeryDissatisfied)
+        r.modeHelp = op(a.modeHelp, b.modeHelp)
+        r.modeProxy = op(a.modeProxy, b.modeProxy)
+        r.modeHome = op(a.modeHome, b.modeHome)
+        r.modeAppointment = op(a.modeAppointment, b.modeAppointment)
+        r.modeExtended = op(a.modeExtended, b.modeExtended)
+        r.modeMail = op(a.modeMail, b.modeMail)
+        r.consultations = op(a.consultations, b.consultations)
         return r
     }
 
@@ -201,6 +260,7 @@ public enum Contribution {
         a.accepted = 1
         a.acceptedOnline = c.channel.isOnline ? 1 : 0
         a.assisted = c.assisted ? 1 : 0
+        if c.modes.rawValue != 0 { for m in c.modes.modes { a[m] = 1 } }
         body(SummaryKey(day: acceptDay, item: c.itemCode), a)
         var due = SummaryCounters()
         due.due = 1
@@ -234,6 +294,26 @@ public enum Contribution {
         body(SummaryKey(day: zone.day(of: e.evaluatedAt), item: e.itemCode), s)
     }
 
+    /// A consultation's row: one 咨询 on its day.
+    @inlinable
+    public static func forEach(of c: ConsultRecord, zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) {
+        var s = SummaryCounters()
+        s.consultations = 1
+        body(SummaryKey(day: zone.day(of: c.at), item: c.itemCode), s)
+    }
+
+    /// What a record adds to the rows of its window and its staff member: the same counters as
+    /// its item rows, keyed by window or 工号 instead of item (nothing when both are empty).
+    @inlinable
+    public static func forEachUnit<R: SummarySource>(of r: R, zone: ZoneRule, _ body: (UnitKey, SummaryCounters) -> Void) {
+        let window = r.window, staff = r.staff
+        guard !window.isEmpty || !staff.isEmpty else { return }
+        r.forEachContribution(zone: zone) { k, v in
+            if !window.isEmpty { body(UnitKey(day: k.day, kind: .window, unit: window), v) }
+            if !staff.isEmpty { body(UnitKey(day: k.day, kind: .staff, unit: staff), v) }
+        }
+    }
+
     /// `new - old`, dropping keys whose delta is zero.
     public static func delta(
         from old: [SummaryKey: SummaryCounters], to new: [SummaryKey: SummaryCounters]
@@ -244,8 +324,43 @@ public enum Contribution {
     }
 }
 
-/// A record that adds to summary rows: cases and evaluations.
+/// Which kind of unit a unit row counts for.
+public enum UnitKind: String, CaseIterable, Sendable {
+    /// A window (窗口) of a station: its rows always travel.
+    case window
+    /// A staff member (工号): rows travel only when the county's `staff_figures` setting is `county`.
+    case staff
+
+    /// 窗口 or 工作人员.
+    public var label: String { self == .window ? "窗口" : "工作人员" }
+}
+
+/// A unit row's key within one origin: the same counters as the item rows, per window or staff member.
+public struct UnitKey: Hashable, Sendable, Comparable {
+    /// The day the row's events happened.
+    public let day: Day
+    /// Window or staff.
+    public let kind: UnitKind
+    /// The window's id or the 工号.
+    public let unit: String
+
+    /// The key of a unit's row on a day.
+    public init(day: Day, kind: UnitKind, unit: String) {
+        self.day = day
+        self.kind = kind
+        self.unit = unit
+    }
+
+    /// By day, kind, then unit.
+    public static func < (a: UnitKey, b: UnitKey) -> Bool { (a.day, a.kind.rawValue, a.unit) < (b.day, b.kind.rawValue, b.unit) }
+}
+
+/// A record that adds to summary rows: cases, evaluations and consultations.
 public protocol SummarySource: Hashable, Sendable {
+    /// The window it belongs to, or empty.
+    var window: String { get }
+    /// The 工号 it belongs to, or empty.
+    var staff: String { get }
     /// What the record adds to the summary rows.
     func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters]
     /// The same, one (key, counters) pair at a time (a key may repeat).
@@ -263,5 +378,16 @@ extension EvaluationRecord: SummarySource {
     /// `Contribution.of` this evaluation.
     public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] { Contribution.of(self, zone: zone) }
     /// `Contribution.forEach` of this evaluation.
+    public func forEachContribution(zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) { Contribution.forEach(of: self, zone: zone, body) }
+}
+
+extension ConsultRecord: SummarySource {
+    /// `Contribution.forEach` of this consultation, as a dictionary.
+    public func contribution(zone: ZoneRule) -> [SummaryKey: SummaryCounters] {
+        var out: [SummaryKey: SummaryCounters] = [:]
+        Contribution.forEach(of: self, zone: zone) { out[$0, default: SummaryCounters()] += $1 }
+        return out
+    }
+    /// `Contribution.forEach` of this consultation.
     public func forEachContribution(zone: ZoneRule, _ body: (SummaryKey, SummaryCounters) -> Void) { Contribution.forEach(of: self, zone: zone, body) }
 }

@@ -19,6 +19,26 @@ public struct SummaryRowState: Hashable, Sendable {
     }
 }
 
+/// A window's or staff member's summary row as it travels: like `SummaryRowState`, keyed by unit.
+public struct UnitRowState: Hashable, Sendable {
+    /// The station whose window or staff member it is.
+    public var origin: String
+    /// The day, kind and unit within that origin.
+    public var key: UnitKey
+    /// The row's rev at its origin: the highest wins.
+    public var originRev: UInt64
+    /// The whole state of the row.
+    public var counters: SummaryCounters
+
+    /// A unit row as it travels.
+    public init(origin: String, key: UnitKey, originRev: UInt64, counters: SummaryCounters) {
+        self.origin = origin
+        self.key = key
+        self.originRev = originRev
+        self.counters = counters
+    }
+}
+
 /// A node's enrolment, authored by the parent that enrolled it.
 public struct NodeEnrolment: Hashable, Sendable {
     /// The node enrolled.
@@ -149,13 +169,16 @@ public struct SyncBatch: Hashable, Sendable {
     public var exceptions: [ExceptionRowState]
     /// Month seals.
     public var seals: [MonthSeal]
+    /// Window and staff rows, whole state.
+    public var units: [UnitRowState]
     /// Rows the decoder could read but not accept (an impossible day, a grade that is no 差评 …),
     /// each with its reason: refused one by one, while the rest of the batch is applied.
     public var malformed: [String]
 
     /// A batch of the rows in `(fromRev, toRev]`.
     public init(fromRev: UInt64, toRev: UInt64, summary: [SummaryRowState], nodes: [NodeRowState], exceptions: [ExceptionRowState] = [],
-                seals: [MonthSeal] = [], malformed: [String] = []) {
+                seals: [MonthSeal] = [], units: [UnitRowState] = [], malformed: [String] = []) {
+        self.units = units
         self.fromRev = fromRev
         self.toRev = toRev
         self.summary = summary
@@ -166,7 +189,7 @@ public struct SyncBatch: Hashable, Sendable {
     }
 
     /// Rows in the batch, the malformed ones included.
-    public var rowCount: Int { summary.count + nodes.count + exceptions.count + seals.count + malformed.count }
+    public var rowCount: Int { summary.count + nodes.count + exceptions.count + seals.count + units.count + malformed.count }
 }
 
 /// Catalogue rows above a sequence, and the sequence the receiver holds once it applied them.

@@ -37,9 +37,12 @@ public struct ActivitySimulator {
         public var seed: UInt64
         /// Nothing is dated after this moment; cases that would complete later stay open.
         public var now: Timestamp
+        /// The station's windows in service: each case goes to one (none: no window column is filled).
+        public var windows: [String]
 
         /// Options for `days` days from `firstDay`, nothing dated after `now`.
-        public init(firstDay: Day, days: Int, casesPerDay: Int, seed: UInt64, now: Timestamp) {
+        public init(firstDay: Day, days: Int, casesPerDay: Int, seed: UInt64, now: Timestamp, windows: [String] = []) {
+            self.windows = windows
             self.firstDay = firstDay
             self.days = days
             self.casesPerDay = casesPerDay
@@ -58,10 +61,15 @@ public struct ActivitySimulator {
         public var caseCount: Int
         /// Evaluations in `evaluations`.
         public var evaluationCount: Int
+        /// consults.csv (咨询 answered that were no case), header included.
+        public var consultations: String = Self.consultHeader + "\n"
+
+        /// The header of consults.csv as the simulator writes it.
+        public static let consultHeader = "consult_id,at,item_code,window,staff"
     }
 
     /// The header of cases.csv as the simulator writes it.
-    public static let caseHeader = "case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id"
+    public static let caseHeader = "case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id,window,staff,modes"
     /// The header of evals.csv as the simulator writes it.
     public static let evalHeader = "eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named"
 
@@ -93,6 +101,7 @@ public struct ActivitySimulator {
         cases.reserveCapacity(o.days * o.casesPerDay * 120)
         var caseCount = 0
         var evalCount = 0
+        var consults = Output.consultHeader + "\n"
         let cal = catalog.calendar
         for offset in 0..<o.days {
             let day = o.firstDay.adding(days: offset)
@@ -107,6 +116,12 @@ public struct ActivitySimulator {
                 var idx = 0
                 while pick >= weights[idx] { pick -= weights[idx]; idx += 1 }
                 let item = items[idx]
+                // Windows differ: the later a window in the list, the more often it runs late and is
+                // graded down (so that a 通报 has a 红旗窗口 and a window to watch).
+                let windowIndex = o.windows.isEmpty ? 0 : Int.random(in: 0..<o.windows.count, using: &rng)
+                let window = o.windows.isEmpty ? "" : o.windows[windowIndex]
+                let staff = window.isEmpty ? "" : "0\(window)\(Int.random(in: 1...2, using: &rng))"
+                let slack = Double(windowIndex) * 0.01
                 let channel: CaseChannel
                 if !working {
                     channel = item.onlineDepth >= 3 ? (rng.chance(0.5) ? .online : .mobile) : .online
@@ -127,7 +142,7 @@ public struct ActivitySimulator {
                 if item.promisedDays == 0 {
                     doneDay = rng.chance(0.97) ? day : cal.deadline(acceptedOn: day, workingDays: 1)
                 } else {
-                    let late = rng.chance(0.02)
+                    let late = rng.chance(0.02 + slack)
                     let span = late ? item.promisedDays + Int.random(in: 1...3, using: &rng) : Int.random(in: 0...item.promisedDays, using: &rng)
                     doneDay = cal.deadline(acceptedOn: day, workingDays: span)
                 }
@@ -145,14 +160,26 @@ public struct ActivitySimulator {
                     + String(Self.givenNames[Int.random(in: 0..<Self.givenNames.count, using: &rng)])
                 let idNumber = "340321" + Self.pad(Int.random(in: 19_400_101...20_081_231, using: &rng), 8) + Self.pad(Int.random(in: 0...9999, using: &rng), 4)
                 let assisted = channel == .agent || rng.chance(level == .county ? 0.02 : 0.05)
+                // Service modes beyond the channel: 帮办 for assisted window cases, 预约 and 延时 now and then,
+                // and results mailed (政务专递) for some completed ones.
+                var modes: [String] = []
+                if assisted, channel != .agent { modes.append(rng.chance(0.7) ? "帮办" : "代办") }
+                if channel == .window, rng.chance(0.04) { modes.append("预约") }
+                if channel == .window, rng.chance(0.02) { modes.append("延时") }
+                if completedAt != nil, rng.chance(0.03) { modes.append("邮寄") }
                 cases += "\(caseNo),\(item.code),\(zone.format(acceptedAt)),\(channel.rawValue),"
                 cases += completedAt.map { "\(zone.format($0)),\(outcome),\(visits)" } ?? ",,"
-                cases += ",\(assisted ? 1 : 0),\(name),\(idNumber)\n"
+                cases += ",\(assisted ? 1 : 0),\(name),\(idNumber),\(channel == .window ? window : ""),\(channel == .window ? staff : ""),\(modes.joined(separator: "、"))\n"
                 caseCount += 1
+                // 咨询: about one consultation for every ten cases at a window.
+                if channel == .window, rng.chance(0.1) {
+                    consults += "\(caseNo)-Z,\(zone.format(acceptedAt)),\(item.code),\(window),\(staff)\n"
+                }
                 // Evaluations: about 60 % of completed cases; 差评 are rare and mostly followed up.
                 guard let done = completedAt, rng.chance(0.6) else { continue }
                 let r = Double.random(in: 0..<1, using: &rng)
-                let grade: Grade = r < 0.80 ? .verySatisfied : r < 0.95 ? .satisfied : r < 0.992 ? .fair : r < 0.998 ? .dissatisfied : .veryDissatisfied
+                let bad = 0.992 - slack * 0.5
+                let grade: Grade = r < 0.80 ? .verySatisfied : r < 0.95 ? .satisfied : r < bad ? .fair : r < 0.998 ? .dissatisfied : .veryDissatisfied
                 let evalAt = Timestamp(seconds: done.seconds + Int64(Int.random(in: 60...7200, using: &rng)))
                 guard evalAt <= o.now else { continue }
                 let evalChannel: EvalChannel = channel.isOnline ? (channel == .mobile ? .mobile : .online) : (channel == .window ? .device : .sms)
@@ -176,7 +203,7 @@ public struct ActivitySimulator {
                 evalCount += 1
             }
         }
-        return Output(cases: cases, evaluations: evals, caseCount: caseCount, evaluationCount: evalCount)
+        return Output(cases: cases, evaluations: evals, caseCount: caseCount, evaluationCount: evalCount, consultations: consults)
     }
 
     static func moment(_ day: Day, minutes: Int, zone: ZoneRule) -> Timestamp {

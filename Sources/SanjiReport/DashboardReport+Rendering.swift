@@ -61,6 +61,10 @@ extension DashboardReport {
             ("completion_rate", .ratio(f.completionRate)), ("on_time_rate", .ratio(f.onTimeRate)),
             ("online_share", .ratio(f.onlineShare)), ("avg_visits", .ratio(f.averageVisits)),
             ("assisted", .int(f.assisted)), ("immediate", .int(f.immediate)),
+        ]
+        pairs += ServiceMode.allCases.map { ("mode_\($0.name)", JSONValue.int(f.served($0))) }
+        pairs += [
+            ("consultations", .int(f.consultations)), ("assistance_services", .int(f.assistanceServices)),
             ("evaluations", .int(f.evaluations)),
             ("grades", .object(f.grades.map { ($0.0.rawValue, .int($0.1)) })),
             ("bad_reviews", .int(f.badReviews)), ("bad_named", .int(r.named)), ("bad_rectified", .int(r.rectified)),
@@ -159,6 +163,10 @@ extension DashboardReport {
             headers: zh ? ["层级", "评价数"] + Grade.allCases.map(\.rawValue) + ["满意率"]
                 : ["Level", "Evaluations"] + Grade.allCases.map(\.englishLabel) + ["Satisfaction"],
             alignments: [.left] + Array(repeating: .right, count: 7))
+        var modes = TextTable(
+            headers: zh ? ["层级"] + ServiceMode.allCases.map(\.label) + ["咨询", "帮办代办服务"]
+                : ["Level", "Help", "Proxy", "Home", "Appointment", "Extended", "Mail", "Consultations", "Assistance"],
+            alignments: [.left] + Array(repeating: .right, count: 8))
         var bad = TextTable(
             headers: zh ? ["层级", "差评", "实名", "已整改", "整改率", "整改及时率", "已回访", "回访率", "实名差评回访率", "回访满意率", "申诉成立"]
                 : ["Level", "Bad", "Named", "Rectified", "Rectification", "In time", "Revisited", "Revisit", "Named revisit", "Revisit satisfaction", "Upheld appeals"],
@@ -167,17 +175,22 @@ extension DashboardReport {
             if i == levels.count {
                 cases.addRule()
                 evals.addRule()
+                modes.addRule()
                 bad.addRule()
             }
             let f = s.figures, r = f.reviews
             cases.add([label(s.level), n(s.nodes), n(s.nodesReporting), n(f.openStart), n(f.accepted), n(f.completed), f.completionRate.percentText(rd),
                        f.onTimeRate.percentText(rd), n(f.overdueOpenEnd), n(f.openEnd), f.onlineShare.percentText(rd), f.averageVisits.decimalText(rd), n(f.assisted)])
             evals.add([label(s.level), n(f.evaluations)] + f.grades.map { n($0.1) } + [f.satisfactionRate.percentText(rd)])
+            modes.add([label(s.level)] + ServiceMode.allCases.map { n(f.served($0)) } + [n(f.consultations), n(f.assistanceServices)])
             bad.add([label(s.level), n(f.badReviews), n(r.named), n(r.rectified), f.rectificationRate.percentText(rd), f.rectifiedInTimeRate.percentText(rd),
                      n(r.revisited), f.revisitRate.percentText(rd), f.namedRevisitRate.percentText(rd), f.revisitSatisfactionRate.percentText(rd), n(r.upheld)])
         }
         out.append(zh ? "办件" : "Cases")
         out.append(cases.render(indent: "  "))
+        out.append("")
+        out.append(zh ? "帮办代办等服务（帮办代办服务 = 帮办 + 代办 + 上门 + 咨询）" : "Service modes (assistance = help + proxy + home + consultations)")
+        out.append(modes.render(indent: "  "))
         out.append("")
         out.append(zh ? "好差评" : "Evaluations")
         out.append(evals.render(indent: "  "))
@@ -197,7 +210,8 @@ extension DashboardReport {
         out.append(cat.render(indent: "  "))
         if let b = breakdown {
             let title: [BreakdownKind: (String, String)] = [.township: ("分乡镇", "By township"), .node: ("分站点", "By node"),
-                                                            .department: ("分部门", "By department"), .item: ("分事项", "By item")]
+                                                            .department: ("分部门", "By department"), .item: ("分事项", "By item"),
+                                                            .window: ("分窗口", "By window"), .staff: ("分工作人员（工号）", "By staff member")]
             var t = TextTable(
                 headers: zh ? ["名称", "编码", "办件量", "办结量", "办结率", "按期办结率", "期末超期未办结", "网办件占比", "评价数", "满意率", "差评", "整改率"]
                     : ["Name", "Key", "Accepted", "Completed", "Completion", "On time", "Overdue open", "Online", "Evaluations", "Satisfaction", "Bad", "Rectification"],

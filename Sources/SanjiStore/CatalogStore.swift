@@ -54,6 +54,12 @@ enum CatalogStore {
 
     /// A catalogue setting, stamped with `seq`.
     static func put(_ db: Database, setting key: String, value: String, seq: Int) throws {
+        // Staff rows written while they stayed home were skipped by the uplink: once the county
+        // lets them travel, every one gets a new rev and goes up.
+        if key == Catalog.SettingKey.staffFigures.rawValue, value == "county",
+           try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) != "county" {
+            try UnitRows.restampStaff(db)
+        }
         try db.cachedStatement(sql: "INSERT INTO setting (key, value, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, seq = excluded.seq")
             .execute(arguments: [key, value, seq])
     }

@@ -5,12 +5,14 @@ import SanjiCore
 /// or evaluation), stamped with revs from the same counter as summary rows so that they travel
 /// in the same stream (docs/protocol.md, ROWS).
 enum ExceptionBook {
-    static let caseColumns = "origin, case_no, item, department, accepted_day, deadline, completed_day"
-    static let reviewColumns = "origin, eval_id, item, grade, channel, day, named, rectified_day, revisited_day, revisit_grade, appeal, appeal_day"
+    static let caseColumns = "origin, case_no, item, department, accepted_day, deadline, completed_day, window"
+    static let reviewColumns = "origin, eval_id, item, grade, channel, day, named, rectified_day, revisited_day, revisit_grade, appeal, appeal_day, window"
+    /// How many columns `caseColumns` and `reviewColumns` name: `origin_rev` and `rev` follow them.
+    static let (caseWidth, reviewWidth) = (8, 13)
 
     static func readCase(_ r: Row, offset i: Int = 0) -> OverdueCase {
         OverdueCase(origin: r[i], caseNo: r[i + 1], item: r[i + 2], department: r[i + 3], acceptedDay: Day(r[i + 4] as String) ?? Day(number: 0),
-                    deadline: Day(r[i + 5] as String) ?? Day(number: 0), completedDay: (r[i + 6] as String?).flatMap { Day($0) })
+                    deadline: Day(r[i + 5] as String) ?? Day(number: 0), completedDay: (r[i + 6] as String?).flatMap { Day($0) }, window: r[i + 7])
     }
 
     static func readReview(_ r: Row, offset i: Int = 0) -> BadReview {
@@ -18,7 +20,8 @@ enum ExceptionBook {
                   channel: EvalChannel(rawValue: r[i + 4]) ?? .window, day: Day(r[i + 5] as String) ?? Day(number: 0), named: r[i + 6],
                   rectifiedDay: (r[i + 7] as String?).flatMap { Day($0) }, revisitedDay: (r[i + 8] as String?).flatMap { Day($0) },
                   revisitGrade: (r[i + 9] as String?).flatMap(Grade.init(rawValue:)),
-                  appeal: (r[i + 10] as String?).flatMap(AppealDecision.init(rawValue:)), appealDay: (r[i + 11] as String?).flatMap { Day($0) })
+                  appeal: (r[i + 10] as String?).flatMap(AppealDecision.init(rawValue:)), appealDay: (r[i + 11] as String?).flatMap { Day($0) },
+                  window: r[i + 12])
     }
 
     /// The record held for `record`'s key, if any.
@@ -43,11 +46,11 @@ enum ExceptionBook {
         var out: [(UInt64, ExceptionRowState)] = []
         for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(caseColumns), origin_rev, rev FROM exception_case WHERE rev > ? ORDER BY rev LIMIT ?"),
                                   arguments: [Int64(after), limit]) {
-            out.append((UInt64(r[8] as Int64), ExceptionRowState(originRev: UInt64(r[7] as Int64), record: .overdueCase(readCase(r)))))
+            out.append((UInt64(r[caseWidth + 1] as Int64), ExceptionRowState(originRev: UInt64(r[caseWidth] as Int64), record: .overdueCase(readCase(r)))))
         }
         for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT \(reviewColumns), origin_rev, rev FROM exception_review WHERE rev > ? ORDER BY rev LIMIT ?"),
                                   arguments: [Int64(after), limit]) {
-            out.append((UInt64(r[13] as Int64), ExceptionRowState(originRev: UInt64(r[12] as Int64), record: .badReview(readReview(r)))))
+            out.append((UInt64(r[reviewWidth + 1] as Int64), ExceptionRowState(originRev: UInt64(r[reviewWidth] as Int64), record: .badReview(readReview(r)))))
         }
         return out
     }
@@ -175,8 +178,9 @@ final class ExceptionUpsert {
             overdue.bind(5, c.acceptedDay.description)
             overdue.bind(6, c.deadline.description)
             overdue.bind(7, c.completedDay?.description)
-            overdue.bind(8, originRev)
-            overdue.bind(9, rev)
+            overdue.bind(8, c.window)
+            overdue.bind(9, originRev)
+            overdue.bind(10, rev)
             return try overdue.run() > 0
         case .badReview(let b):
             review.bind(1, b.origin)
@@ -191,8 +195,9 @@ final class ExceptionUpsert {
             review.bind(10, b.revisitGrade?.rawValue)
             review.bind(11, b.appeal?.rawValue)
             review.bind(12, b.appealDay?.description)
-            review.bind(13, originRev)
-            review.bind(14, rev)
+            review.bind(13, b.window)
+            review.bind(14, originRev)
+            review.bind(15, rev)
             return try review.run() > 0
         }
     }

@@ -73,9 +73,30 @@ public typealias ImportProgress = @Sendable (_ rows: Int) -> Void
 
 extension NodeStore {
     static let caseColumns = (required: ["case_no", "item_code", "accepted_at", "channel"],
-                              optional: ["completed_at", "outcome", "visits", "assisted", "applicant_name", "applicant_id"])
+                              optional: ["completed_at", "outcome", "visits", "assisted", "applicant_name", "applicant_id", "window", "staff", "modes"]
+                                + ServiceMode.allCases.map(\.name))
     static let evalColumns = (required: ["eval_id", "grade", "channel", "evaluated_at"],
-                              optional: ["case_no", "rectified_at", "revisited_at", "revisit_grade", "named"])
+                              optional: ["case_no", "rectified_at", "revisited_at", "revisit_grade", "named", "window", "staff"])
+    static let consultColumns = (required: ["at"], optional: ["consult_id", "item_code", "window", "staff"])
+
+    /// Imports consultations (咨询): all or nothing, idempotent by `consult_id`. A line without an id
+    /// gets one from the file's name and line, so that importing the same file twice counts nothing twice.
+    public func importConsultations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
+        let file = try Self.open(name, bytes, Self.consultColumns, options)
+        let now = options.now ?? clock.now
+        let stem = String(name.split(separator: "/").last ?? Substring(name))
+        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: ConsultRecord)]) in
+            let parser = intake.parser(now: now, excelDates: options.excelDates)
+            guard let c = parser.parseConsultation({ file.value(record, $0) }, makeId: { "\(stem):\(record.line)" }, problems: &problems) else { return }
+            if let first = seen[c.consultId] {
+                if first.record != c { problems.append(("consult_id", "\(c.consultId) appears again (first at line \(first.line)) with different content")) }
+                else { report.unchanged += 1 }
+                return
+            }
+            seen[c.consultId] = (record.line, c)
+            report.count(try intake.put(c))
+        }
+    }
 
     /// Imports cases.csv: all or nothing, idempotent. A later export of the same case updates it.
     public func importCases(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {

@@ -17,6 +17,10 @@ final class Intake {
     let evaluations: EvaluationBook
     /// The moment the transaction writes at: it decides which open cases are past their deadline.
     let now: Timestamp
+    /// The station's windows, retired ones included (a later export of an old case may name one).
+    let windows: Set<String>
+    /// When each retired window was retired: no new case is accepted there after it.
+    let retired: [String: Timestamp]
     private let ledger: Ledger
     private let exceptions: ExceptionLedger
 
@@ -29,17 +33,27 @@ final class Intake {
         evaluations = try EvaluationBook(db)
         ledger = Ledger(db, origin: store.identity.id)
         exceptions = ExceptionLedger(db)
+        var windows = Set<String>(), retired: [String: Timestamp] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT id, retired_at FROM service_window") {
+            windows.insert(r[0])
+            if let at = r[1] as Int64? { retired[r[0]] = Timestamp(seconds: at) }
+        }
+        (self.windows, self.retired) = (windows, retired)
     }
 
     func parser(now: Timestamp, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false) -> RowParser {
         RowParser(catalog: catalog, level: store.identity.level, zone: store.zone, now: now,
-                  futureSkewSeconds: Int64(catalog.clockSkewMinutes) * 60, gradeCodes: gradeCodes, excelDates: excelDates)
+                  futureSkewSeconds: Int64(catalog.clockSkewMinutes) * 60, gradeCodes: gradeCodes, excelDates: excelDates,
+                  windows: windows)
     }
 
     /// Puts a case: new, a merge into the recorded one, or a conflict.
     func put(_ c: CaseRecord, item: CatalogItem) throws -> Result<PutResult, IntakeFailure> {
         if item.withdrawn, try cases.fetch(c.caseNo) == nil {
             return .failure(IntakeFailure(field: "item_code", message: IntakeProblem.withdrawn(item: item, sequence: catalog.sequence).description))
+        }
+        if let at = retired[c.window], c.acceptedAt >= at, try cases.fetch(c.caseNo) == nil {
+            return .failure(IntakeFailure(field: "window", message: "window \(c.window) was retired on \(store.zone.format(at)); a new case is accepted at a window in service"))
         }
         return try upsert(c, insert: cases.insertIfAbsent, fetch: { try self.cases.fetch(c.caseNo) },
                           merge: { CaseRecord.merge(existing: $0, incoming: $1, zone: self.store.zone) }, update: cases.update)
@@ -48,6 +62,13 @@ final class Intake {
     func put(_ e: EvaluationRecord) throws -> Result<PutResult, IntakeFailure> {
         try upsert(e, insert: evaluations.insertIfAbsent, fetch: { try self.evaluations.fetch(e.evalId) },
                    merge: { EvaluationRecord.merge(existing: $0, incoming: $1, zone: self.store.zone) }, update: evaluations.update)
+    }
+
+    /// Puts a consultation: new, or unchanged when its id is recorded (a consultation never changes).
+    func put(_ c: ConsultRecord) throws -> PutResult {
+        guard try ConsultBook.insertIfAbsent(db, c) else { return .unchanged }
+        ledger.add(c, zone: store.zone)
+        return .new
     }
 
     func replace(_ old: CaseRecord, with new: CaseRecord) throws { try replace(old, with: new, update: cases.update) }
@@ -123,7 +144,7 @@ extension NodeStore {
     /// clock alone.
     static func sweepOverdue(_ db: Database, origin: String, catalog: Catalog, zone: ZoneRule, today: Day, into exceptions: ExceptionLedger) throws {
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT c.case_no, c.item_code, c.accepted_at, c.deadline FROM cases c
+            SELECT c.case_no, c.item_code, c.accepted_at, c.deadline, c.window FROM cases c
             WHERE c.completed_at IS NULL AND c.deadline < ?
               AND NOT EXISTS (SELECT 1 FROM exception_case x WHERE x.origin = ? AND x.case_no = c.case_no)
             """), arguments: [today.description, origin])
@@ -132,7 +153,7 @@ extension NodeStore {
             let item: String = r[1]
             exceptions.put(.overdueCase(OverdueCase(
                 origin: origin, caseNo: r[0], item: item, department: catalog.items[item]?.department ?? "",
-                acceptedDay: zone.day(of: Timestamp(seconds: r[2])), deadline: deadline, completedDay: nil)))
+                acceptedDay: zone.day(of: Timestamp(seconds: r[2])), deadline: deadline, completedDay: nil, window: r[4])))
         }
     }
 

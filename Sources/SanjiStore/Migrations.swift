@@ -227,6 +227,57 @@ enum Migrations {
                 ALTER TABLE heal_request ADD COLUMN seal INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        m.registerMigration("v13 windows, staff, service modes, consultations, targets") { db in
+            // Cases and evaluations name their window and staff member; cases their service modes
+            // (a bit set, `ServiceModes`). Summary rows count the modes and 咨询; window and staff
+            // rows (`summary_unit`) hold the same counters per unit. The station's own rows are
+            // recomputed (the `agent` and `home` channels now count as 代办 and 上门).
+            try db.execute(sql: """
+                ALTER TABLE cases ADD COLUMN modes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE cases ADD COLUMN window TEXT NOT NULL DEFAULT '';
+                ALTER TABLE cases ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+                ALTER TABLE evaluations ADD COLUMN window TEXT NOT NULL DEFAULT '';
+                ALTER TABLE evaluations ADD COLUMN staff TEXT NOT NULL DEFAULT '';
+                ALTER TABLE exception_case ADD COLUMN window TEXT NOT NULL DEFAULT '';
+                ALTER TABLE exception_review ADD COLUMN window TEXT NOT NULL DEFAULT '';
+                ALTER TABLE summary ADD COLUMN mode_help INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_help INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN mode_proxy INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_proxy INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN mode_home INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_home INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN mode_appointment INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_appointment INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN mode_extended INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_extended INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN mode_mail INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN mode_mail INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary ADD COLUMN consultations INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE summary_month ADD COLUMN consultations INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE consultations (
+                    consult_id TEXT PRIMARY KEY NOT NULL, at INTEGER NOT NULL, item_code TEXT NOT NULL,
+                    window TEXT NOT NULL, staff TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE summary_unit (
+                    origin TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, day TEXT NOT NULL,
+                    \(SummaryCounters.columns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (origin, kind, unit, day)
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX summary_unit_rev ON summary_unit (rev);
+                -- The station's windows (its own configuration; names travel in the report, not here).
+                CREATE TABLE service_window (
+                    id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+                    added_at INTEGER NOT NULL, retired_at INTEGER
+                ) WITHOUT ROWID;
+                -- Yearly targets (the county's): scope is `level:county`, `level:township+village`, `node:ID`.
+                CREATE TABLE target (
+                    year INTEGER NOT NULL, scope TEXT NOT NULL, accepted INTEGER NOT NULL, set_at INTEGER NOT NULL,
+                    PRIMARY KEY (year, scope)
+                ) WITHOUT ROWID;
+                INSERT INTO meta (key, value) VALUES ('rebuild_own_rows', 'v13')
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                """)
+        }
         return m
     }
 }

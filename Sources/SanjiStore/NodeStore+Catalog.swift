@@ -137,6 +137,22 @@ extension NodeStore {
         return try setSetting(Catalog.SettingKey.onlineMinDepth.rawValue, String(depth), now: now)
     }
 
+    /// Lets staff (工号) figures travel to the county, or keeps them at each station (the default).
+    public func setStaffFigures(travel: Bool, now: Timestamp? = nil) throws -> Int {
+        try setSetting(Catalog.SettingKey.staffFigures.rawValue, travel ? "county" : "station", now: now ?? clock.now)
+    }
+
+    /// Sets the weights of the 综合得分.
+    public func setScoreWeights(_ weights: ScoreWeights, now: Timestamp? = nil) throws -> Int {
+        try setSetting(Catalog.SettingKey.scoreWeights.rawValue, weights.text, now: now ?? clock.now)
+    }
+
+    /// Sets how many 红旗窗口 the 通报 names (1 to 20).
+    public func setHonorWindows(_ n: Int, now: Timestamp? = nil) throws -> Int {
+        guard (1...20).contains(n) else { throw SanjiError(.invalidArgument, "--honor-windows \(n): name 1 to 20 windows") }
+        return try setSetting(Catalog.SettingKey.honorWindows.rawValue, String(n), now: now ?? clock.now)
+    }
+
     private func setSetting(_ key: String, _ value: String, now: Timestamp) throws -> Int {
         try requireRoot("change catalogue settings")
         return try write { db in

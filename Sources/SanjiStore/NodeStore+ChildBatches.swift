@@ -204,6 +204,20 @@ extension NodeStore {
                 rev -= 1
             }
         }
+        // Window and staff rows: the same authority, the same checks.
+        let unitUpsert = try UnitUpsert(db, .newer)
+        for row in batch.units where allowed(row.origin, "window and staff rows") {
+            if let why = row.counters.impossibility {
+                refuse(.impossible, "\(row.key.kind.label) row \(row.origin) \(row.key.day) \(row.key.unit): \(why)")
+                continue
+            }
+            rev += 1
+            if try unitUpsert.run(origin: row.origin, key: row.key, counters: row.counters, originRev: Int64(row.originRev), rev: Int64(rev)) {
+                applied += 1
+            } else {
+                rev -= 1
+            }
+        }
         // Exception records: the same authority, the same "highest origin rev wins".
         let exceptionUpsert = try ExceptionUpsert(db, .ifNewer)
         for x in batch.exceptions where allowed(x.record.origin, "exception records") {
@@ -235,6 +249,7 @@ extension NodeStore {
         if let heldRev, heldRev >= Int64(seal.originRev) { return false }
         let (first, last, floor) = (seal.month + "-01", seal.month + "-31", Int64(seal.floor))
         try db.execute(sql: "DELETE FROM summary WHERE origin = ? AND day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
+        try db.execute(sql: "DELETE FROM summary_unit WHERE origin = ? AND day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
         try db.execute(sql: "DELETE FROM exception_case WHERE origin = ? AND accepted_day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
         try db.execute(sql: "DELETE FROM exception_review WHERE origin = ? AND day BETWEEN ? AND ? AND origin_rev < ?", arguments: [seal.origin, first, last, floor])
         try SealRows.put(db, seal, rev: rev)

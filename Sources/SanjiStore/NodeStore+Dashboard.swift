@@ -27,8 +27,13 @@ extension NodeStore {
             let stale = try Staleness(db)
             var sums = CumulativeSums(db, stale: stale)
             let byOrigin = try Self.tallyByOrigin(asAt: asAt, reviews: reviews, catalog: catalog, sums: &sums)
-            let byItem = breakdown.map { $0.kind == .department || $0.kind == .item } == true
-                ? try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog) : [:]
+            var byItem: [String: Tally] = [:]
+            switch breakdown?.kind {
+            case .department, .item: byItem = try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog)
+            case .window: byItem = try Self.tallyByUnit(db, .window, asAt: asAt, reviews: reviews, catalog: catalog)
+            case .staff: byItem = try Self.tallyByUnit(db, .staff, asAt: asAt, reviews: reviews, catalog: catalog)
+            default: break
+            }
             var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
                                               tallyByItem: byItem, breakdown: breakdown, unrectified: try ExceptionBook.unrectified(db),
                                               today: today, staleAfter: staleAfter)
@@ -56,12 +61,12 @@ extension NodeStore {
             var records = try ExceptionBook.records(db, from: period.from, lastDay: asAt.lastDay)
             // This station's own open cases are known here without waiting for serve's sweep.
             var own = Set(records.compactMap { if case .overdueCase(let c) = $0, c.origin == identity.id { c.caseNo } else { nil } })
-            for r in try Row.fetchAll(db, sql: "SELECT case_no, item_code, accepted_at, deadline FROM cases WHERE completed_at IS NULL AND deadline < ?",
+            for r in try Row.fetchAll(db, sql: "SELECT case_no, item_code, accepted_at, deadline, window FROM cases WHERE completed_at IS NULL AND deadline < ?",
                                       arguments: [asAt.deadlineCut.description]) where own.insert(r[0]).inserted {
                 let item: String = r[1]
                 records.append(.overdueCase(OverdueCase(origin: identity.id, caseNo: r[0], item: item, department: catalog.items[item]?.department ?? "",
                                                         acceptedDay: zone.day(of: Timestamp(seconds: r[2])), deadline: Day(r[3] as String) ?? Day(number: 0),
-                                                        completedDay: nil)))
+                                                        completedDay: nil, window: r[4])))
             }
             return ExceptionList(records: records, asAt: asAt, catalog: catalog, kinds: kinds)
         }
@@ -118,17 +123,48 @@ extension NodeStore {
 
     /// Per item, in one pass over the daily rows of known nodes up to the period's end.
     static func tallyByItem(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
+        var out = try tallies(db, key: "s.item", table: "summary", filter: "", group: "s.item", asAt: asAt, arguments: [])
+        for r in reviews {
+            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+        }
+        return out
+    }
+
+    /// Per window or staff member of known nodes, keyed `origin/unit`, in one pass over the unit
+    /// rows up to the period's end. Windows take their 差评's follow-up from the exception records;
+    /// staff members have none (a 差评 record names no 工号): theirs is counted from the grades as
+    /// given (`ReviewTally.fromGrades`).
+    static func tallyByUnit(_ db: Database, _ kind: UnitKind, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
+        var out = try tallies(db, key: "s.origin || '/' || s.unit", table: "summary_unit", filter: "s.kind = ?4 AND", group: "s.origin, s.unit",
+                              asAt: asAt, arguments: [kind.rawValue])
+        if kind == .staff {
+            for k in out.keys { out[k]!.reviews = .fromGrades(out[k]!.counters) }
+        } else {
+            for r in reviews where !r.window.isEmpty {
+                out[r.origin + "/" + r.window, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+            }
+        }
+        return out
+    }
+
+    /// Tallies grouped by `key`, from one pass over `table`'s rows of known nodes up to the period's
+    /// end: sums before the period, within it, and of `due`/`due_met` before the deadline cut.
+    /// `filter` may use `?4` and on, bound from `arguments`.
+    static func tallies(_ db: Database, key: String, table: String, filter: String, group: String, asAt: AsAt, arguments: [any DatabaseValueConvertible])
+        throws -> [String: Tally]
+    {
         let cols = SummaryCounters.columns
         let n = cols.count
         let before = cols.map { "sum(CASE WHEN s.day < ?1 THEN s.\($0) ELSE 0 END)" }
         let within = cols.map { "sum(CASE WHEN s.day >= ?1 THEN s.\($0) ELSE 0 END)" }
         let cut = ["due", "due_met"].map { "sum(CASE WHEN s.day < ?3 THEN s.\($0) ELSE 0 END)" }
         let sql = """
-            SELECT s.item, \((before + within + cut).joined(separator: ", "))
-            FROM node n CROSS JOIN summary s ON s.origin = n.id WHERE s.day <= ?2 GROUP BY s.item
+            SELECT \(key), \((before + within + cut).joined(separator: ", "))
+            FROM node n CROSS JOIN \(table) s ON s.origin = n.id WHERE \(filter) s.day <= ?2 GROUP BY \(group)
             """
         var out: [String: Tally] = [:]
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: [asAt.period.from.description, asAt.lastDay.description, asAt.deadlineCut.description])
+        let args: [any DatabaseValueConvertible] = [asAt.period.from.description, asAt.lastDay.description, asAt.deadlineCut.description] + arguments
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
         while let r = try rows.next() {
             let b = SummaryCounters(values: (0..<n).map { (r[$0 + 1] as Int?) ?? 0 })
             let p = SummaryCounters(values: (0..<n).map { (r[$0 + 1 + n] as Int?) ?? 0 })
@@ -136,9 +172,6 @@ extension NodeStore {
             k.due = r[1 + 2 * n] ?? 0
             k.dueMet = r[2 + 2 * n] ?? 0
             out[r[0]] = Tally(beforeFrom: b, throughEnd: b + p, beforeCut: k)
-        }
-        for r in reviews {
-            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
         }
         return out
     }

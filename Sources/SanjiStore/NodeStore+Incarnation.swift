@@ -125,6 +125,14 @@ extension NodeStore {
                 try update.execute(arguments: [rev, rev, origin, k["day"] as String, k["item"] as String])
                 count += 1
             }
+            let units = try Row.fetchAll(db, sql: "SELECT kind, unit, day FROM summary_unit WHERE origin = ? AND day BETWEEN ? AND ? ORDER BY day, kind, unit",
+                                         arguments: [origin, first, last])
+            let updateUnit = try db.cachedStatement(sql: "UPDATE summary_unit SET origin_rev = ?, rev = ? WHERE origin = ? AND kind = ? AND unit = ? AND day = ?")
+            for k in units {
+                rev += 1
+                try updateUnit.execute(arguments: [rev, rev, origin, k[0] as String, k[1] as String, k[2] as String])
+                count += 1
+            }
             for (table, key, day) in [("exception_case", "case_no", "accepted_day"), ("exception_review", "eval_id", "day")] {
                 let ids = try String.fetchAll(db, sql: "SELECT \(key) FROM \(table) WHERE origin = ? AND \(day) BETWEEN ? AND ? ORDER BY \(key)",
                                               arguments: [origin, first, last])

@@ -10,20 +10,26 @@ extension NodeStore {
         let catalog = try CatalogStore.load(db)
         let today = zone.day(of: now)
         var truth: [SummaryKey: SummaryCounters] = [:]
+        var unitTruth: [UnitKey: SummaryCounters] = [:]
+        func add<R: SummarySource>(_ r: R) {
+            r.forEachContribution(zone: zone) { truth[$0, default: SummaryCounters()] += $1 }
+            Contribution.forEachUnit(of: r, zone: zone) { unitTruth[$0, default: SummaryCounters()] += $1 }
+        }
         let exceptions = ExceptionLedger(db)
         let cases = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases")
         try cases.each {
             let c = CaseBook.read($0)
-            for (k, v) in Contribution.of(c, zone: zone) { truth[k, default: SummaryCounters()] += v }
+            add(c)
             let department = catalog.items[c.itemCode]?.department ?? ""
             if let x = OverdueCase.of(c, origin: identity.id, department: department, zone: zone, today: today) { exceptions.put(.overdueCase(x)) }
         }
         let evals = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations")
         try evals.each {
             let e = EvaluationBook.read($0)
-            for (k, v) in Contribution.of(e, zone: zone) { truth[k, default: SummaryCounters()] += v }
+            add(e)
             if let x = BadReview.of(e, origin: identity.id, zone: zone) { exceptions.put(.badReview(x)) }
         }
+        try ConsultBook.each(db) { add($0) }
         var held: [SummaryKey: SummaryCounters] = [:]
         let cols = SummaryCounters.columns
         let rows = try Row.fetchCursor(db, sql: "SELECT day, item, \(cols.joined(separator: ", ")) FROM summary WHERE origin = ?", arguments: [identity.id])
@@ -39,6 +45,15 @@ extension NodeStore {
             guard held[key] != want else { continue }
             rev += 1
             try upsert.run(origin: identity.id, key: key, counters: want, originRev: Int64(rev), rev: Int64(rev))
+            changed += 1
+        }
+        let heldUnits = try UnitRows.held(db, origin: identity.id)
+        let unitUpsert = try UnitUpsert(db, .replace)
+        for key in Set(unitTruth.keys).union(heldUnits.keys).sorted() {
+            let want = unitTruth[key] ?? SummaryCounters()
+            guard heldUnits[key] != want else { continue }
+            rev += 1
+            try unitUpsert.run(origin: identity.id, key: key, counters: want, originRev: Int64(rev), rev: Int64(rev))
             changed += 1
         }
         try Counter.set(db, .rev, rev)

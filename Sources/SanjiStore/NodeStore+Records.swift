@@ -37,7 +37,8 @@ extension NodeStore {
     }
 
     /// Completes an open case.
-    public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, now: Timestamp? = nil) throws -> CaseRecord {
+    /// `modes`: service modes learnt at completion (邮寄 of the result, most often), added to the case's.
+    public func completeCase(_ caseNo: String, at text: String?, outcome: String, visits: Int, modes: ServiceModes = [], now: Timestamp? = nil) throws -> CaseRecord {
         let now = now ?? clock.now
         let caseNo = try Self.canonical(caseNo, field: "--case-no")
         return try write { db in
@@ -62,6 +63,8 @@ extension NodeStore {
             new.completedAt = at
             new.outcome = result
             new.visits = visits
+            new.modes = ServiceModes(rawValue: old.modes.rawValue | modes.rawValue)
+            new.assisted = old.assisted || new.modes.contains(ServiceMode.help) || new.modes.contains(ServiceMode.proxy)
             try intake.replace(old, with: new)
             try intake.finish()
             return new

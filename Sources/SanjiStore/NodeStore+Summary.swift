@@ -24,6 +24,24 @@ extension NodeStore {
             try cases.each { for (k, v) in Contribution.of(CaseBook.read($0), zone: zone) { out[k, default: SummaryCounters()] += v } }
             let evals = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations")
             try evals.each { for (k, v) in Contribution.of(EvaluationBook.read($0), zone: zone) { out[k, default: SummaryCounters()] += v } }
+            try ConsultBook.each(db) { c in c.forEachContribution(zone: zone) { out[$0, default: SummaryCounters()] += $1 } }
+            return out.filter { !$0.value.isZero }
+        }
+    }
+
+    /// Window and staff rows of `origin` (this node by default), as stored.
+    public func unitRows(origin: String? = nil) throws -> [UnitKey: SummaryCounters] {
+        try read { db in try UnitRows.held(db, origin: origin ?? identity.id).filter { !$0.value.isZero } }
+    }
+
+    /// This node's window and staff rows recomputed from the raw tables.
+    public func recomputedUnits() throws -> [UnitKey: SummaryCounters] {
+        try read { db in
+            var out: [UnitKey: SummaryCounters] = [:]
+            func add<R: SummarySource>(_ r: R) { Contribution.forEachUnit(of: r, zone: zone) { out[$0, default: SummaryCounters()] += $1 } }
+            try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases").each { add(CaseBook.read($0)) }
+            try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations").each { add(EvaluationBook.read($0)) }
+            try ConsultBook.each(db) { add($0) }
             return out.filter { !$0.value.isZero }
         }
     }

@@ -37,6 +37,7 @@ extension NodeStore {
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
                     overdueCases: r["overdue_cases"] ?? 0, backlog: r["backlog"] ?? 0, clockSkew: r["clock_skew"] ?? 0, lastActivity: r["last_activity"] ?? 0, asOf: r["status_as_of"] ?? 0))))
             }
+            let units = try UnitRows.above(db, after: after, limit: limit)
             let exceptions = try ExceptionBook.above(db, after: after, limit: limit)
             let seals = try Row.fetchAll(db, sql: "SELECT origin, month, floor, origin_rev, rev FROM month_seal WHERE rev > ? ORDER BY rev LIMIT ?",
                                          arguments: [Int64(after), limit]).map { r in
@@ -44,9 +45,10 @@ extension NodeStore {
             }
             // At most `limit` rows in all, in rev order: the limit-th smallest rev bounds the batch
             // (every row at or below it is within its own table's first `limit`).
-            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?, exception: ExceptionRowState?, seal: MonthSeal?)] =
-                summary.map { ($0.0, $0.1, nil, nil, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1, nil, nil) }
-                + exceptions.map { ($0.rev, nil, nil, $0.row, nil) } + seals.map { ($0.0, nil, nil, nil, $0.1) }
+            var all: [(rev: UInt64, summary: SummaryRowState?, node: NodeRowState?, exception: ExceptionRowState?, seal: MonthSeal?, unit: UnitRowState?)] =
+                summary.map { ($0.0, $0.1, nil, nil, nil, nil) } + (enrolments + statuses).map { ($0.0, nil, $0.1, nil, nil, nil) }
+                + exceptions.map { ($0.rev, nil, nil, $0.row, nil, nil) } + seals.map { ($0.0, nil, nil, nil, $0.1, nil) }
+                + units.map { ($0.rev, nil, nil, nil, nil, $0.row) }
             all.sort { $0.rev < $1.rev }
             var to = top
             if all.count >= limit {
@@ -59,7 +61,7 @@ extension NodeStore {
             // learns of a node late (or after a re-enrolment gave the enrolment a newer rev) must never
             // refuse that node's rows as unknown. Idempotent at the receiver.
             var have = Set(nodes.compactMap { if case .enrolment(let e) = $0 { e.subject } else { nil } })
-            var wanted = Set(all.compactMap { $0.summary?.origin ?? $0.exception?.record.origin ?? $0.seal?.origin } + nodes.map(\.subject))
+            var wanted = Set(all.compactMap { $0.summary?.origin ?? $0.exception?.record.origin ?? $0.seal?.origin ?? $0.unit?.origin } + nodes.map(\.subject))
             var asked: Set<String> = []
             let context = try db.cachedStatement(sql: "SELECT \(NodeRows.enrolmentColumns) FROM node WHERE id = ? AND parent IS NOT NULL")
             while let id = wanted.popFirst() {
@@ -72,7 +74,7 @@ extension NodeStore {
                 }
             }
             return SyncBatch(fromRev: after, toRev: to, summary: all.compactMap(\.summary), nodes: nodes, exceptions: all.compactMap(\.exception),
-                             seals: all.compactMap(\.seal))
+                             seals: all.compactMap(\.seal), units: all.compactMap(\.unit))
         }
     }
 
@@ -92,6 +94,7 @@ extension NodeStore {
             "SELECT count(*) FROM summary WHERE rev > ?1", "SELECT count(*) FROM exception_case WHERE rev > ?1",
             "SELECT count(*) FROM exception_review WHERE rev > ?1", "SELECT count(*) FROM month_seal WHERE rev > ?1",
             "SELECT count(*) FROM node WHERE enroll_rev > ?1 AND parent IS NOT NULL",
+            "SELECT count(*) FROM summary_unit WHERE rev > ?1 AND \(UnitRows.travels)",
         ]
         if statuses { sql.append("SELECT count(*) FROM node WHERE status_rev > ?1") }
         return try sql.reduce(0) { $0 + (try Int.fetchOne(db.cachedStatement(sql: $1), arguments: [Int64(cursor)]) ?? 0) }

@@ -31,10 +31,10 @@ extension NodeStore {
                 builder.add(origin: origin, day: r[0], item: r[1], counters: (0..<n).map { r[$0 + 3] }, originRev: UInt64(originRev))
             }
             for r in try Row.fetchAll(db, sql: "SELECT \(ExceptionBook.caseColumns), origin_rev FROM exception_case WHERE origin = ?", arguments: [origin]) {
-                builder.add(.overdueCase(ExceptionBook.readCase(r)), originRev: UInt64(r[7] as Int64))
+                builder.add(.overdueCase(ExceptionBook.readCase(r)), originRev: UInt64(r[ExceptionBook.caseWidth] as Int64))
             }
             for r in try Row.fetchAll(db, sql: "SELECT \(ExceptionBook.reviewColumns), origin_rev FROM exception_review WHERE origin = ?", arguments: [origin]) {
-                builder.add(.badReview(ExceptionBook.readReview(r)), originRev: UInt64(r[12] as Int64))
+                builder.add(.badReview(ExceptionBook.readReview(r)), originRev: UInt64(r[ExceptionBook.reviewWidth] as Int64))
             }
             return builder.digests
         }

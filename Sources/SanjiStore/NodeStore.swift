@@ -168,7 +168,7 @@ public final class NodeStore: Sendable {
 /// The version of this build of sanji.
 public enum SanjiVersion {
     /// The version as HELLO's `software`, status rows and `sanji --version` give it.
-    public static let string = "0.2.0"
+    public static let string = "0.3.0"
 }
 
 /// Small key-value facts about the node itself.

@@ -7,13 +7,14 @@ final class CaseBook {
     private let select: RawStatement
     private let update: RawStatement
 
-    static let columns = "case_no, item_code, accepted_at, channel, assisted, deadline, completed_at, outcome, visits, applicant_name, applicant_id"
+    static let columns = "case_no, item_code, accepted_at, channel, assisted, deadline, completed_at, outcome, visits, applicant_name, applicant_id, modes, window, staff"
 
     init(_ db: Database) throws {
-        insert = try RawStatement(db, "INSERT INTO cases (\(CaseBook.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (case_no) DO NOTHING")
+        insert = try RawStatement(db, "INSERT INTO cases (\(CaseBook.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (case_no) DO NOTHING")
         select = try RawStatement(db, "SELECT \(CaseBook.columns) FROM cases WHERE case_no = ?")
         update = try RawStatement(db, """
-            UPDATE cases SET assisted = ?2, completed_at = ?3, outcome = ?4, visits = ?5, applicant_name = ?6, applicant_id = ?7
+            UPDATE cases SET assisted = ?2, completed_at = ?3, outcome = ?4, visits = ?5, applicant_name = ?6, applicant_id = ?7,
+              modes = ?8, window = ?9, staff = ?10
             WHERE case_no = ?1
             """)
     }
@@ -31,6 +32,9 @@ final class CaseBook {
         insert.bind(9, c.visits.map(Int64.init))
         insert.bind(10, c.applicantName)
         insert.bind(11, c.applicantId)
+        insert.bind(12, c.modes.rawValue)
+        insert.bind(13, c.window)
+        insert.bind(14, c.staff)
         return try insert.run() == 1
     }
 
@@ -47,6 +51,9 @@ final class CaseBook {
         update.bind(5, c.visits.map(Int64.init))
         update.bind(6, c.applicantName)
         update.bind(7, c.applicantId)
+        update.bind(8, c.modes.rawValue)
+        update.bind(9, c.window)
+        update.bind(10, c.staff)
         try update.run()
     }
 
@@ -56,7 +63,8 @@ final class CaseBook {
             channel: CaseChannel(rawValue: s.text(3) ?? "") ?? .window, assisted: s.int(4) == 1,
             deadline: Day(s.text(5) ?? "") ?? Day(number: 0), completedAt: s.int(6).map(Timestamp.init(seconds:)),
             outcome: s.text(7).flatMap(Outcome.init(rawValue:)), visits: s.int(8).map(Int.init),
-            applicantName: s.text(9), applicantId: s.text(10))
+            applicantName: s.text(9), applicantId: s.text(10), modes: ServiceModes(rawValue: Int(s.int(11) ?? 0)),
+            window: s.text(12) ?? "", staff: s.text(13) ?? "")
     }
 }
 
@@ -67,14 +75,16 @@ final class EvaluationBook {
     private let update: RawStatement
 
     static let columns = """
-        eval_id, case_no, item_code, grade, channel, evaluated_at, rectified_at, revisited_at, revisit_grade, named, appeal, appeal_at, appeal_reason
+        eval_id, case_no, item_code, grade, channel, evaluated_at, rectified_at, revisited_at, revisit_grade, named, appeal, appeal_at, appeal_reason,
+        window, staff
         """
 
     init(_ db: Database) throws {
-        insert = try RawStatement(db, "INSERT INTO evaluations (\(EvaluationBook.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (eval_id) DO NOTHING")
+        insert = try RawStatement(db, "INSERT INTO evaluations (\(EvaluationBook.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (eval_id) DO NOTHING")
         select = try RawStatement(db, "SELECT \(EvaluationBook.columns) FROM evaluations WHERE eval_id = ?")
         update = try RawStatement(db, """
-            UPDATE evaluations SET rectified_at = ?2, revisited_at = ?3, revisit_grade = ?4, named = ?5, appeal = ?6, appeal_at = ?7, appeal_reason = ?8
+            UPDATE evaluations SET rectified_at = ?2, revisited_at = ?3, revisit_grade = ?4, named = ?5, appeal = ?6, appeal_at = ?7, appeal_reason = ?8,
+              window = ?9, staff = ?10
             WHERE eval_id = ?1
             """)
     }
@@ -93,6 +103,8 @@ final class EvaluationBook {
         insert.bind(11, e.appeal?.decision.rawValue)
         insert.bind(12, e.appeal?.decidedAt.seconds)
         insert.bind(13, e.appeal?.reason)
+        insert.bind(14, e.window)
+        insert.bind(15, e.staff)
         return try insert.run() == 1
     }
 
@@ -110,6 +122,8 @@ final class EvaluationBook {
         update.bind(6, e.appeal?.decision.rawValue)
         update.bind(7, e.appeal?.decidedAt.seconds)
         update.bind(8, e.appeal?.reason)
+        update.bind(9, e.window)
+        update.bind(10, e.staff)
         try update.run()
     }
 
@@ -122,6 +136,29 @@ final class EvaluationBook {
             grade: Grade(rawValue: s.text(3) ?? "") ?? .satisfied, channel: EvalChannel(rawValue: s.text(4) ?? "") ?? .window,
             evaluatedAt: Timestamp(seconds: s.int(5) ?? 0), rectifiedAt: s.int(6).map(Timestamp.init(seconds:)),
             revisitedAt: s.int(7).map(Timestamp.init(seconds:)), revisitGrade: s.text(8).flatMap(Grade.init(rawValue:)),
-            named: s.int(9) == 1, appeal: appeal)
+            named: s.int(9) == 1, appeal: appeal, window: s.text(13) ?? "", staff: s.text(14) ?? "")
+    }
+}
+
+/// The consultations table: 咨询 counted, never detailed.
+enum ConsultBook {
+    static let columns = "consult_id, at, item_code, window, staff"
+
+    static func read(_ s: RawStatement) -> ConsultRecord {
+        ConsultRecord(consultId: s.text(0) ?? "", at: Timestamp(seconds: s.int(1) ?? 0), itemCode: s.text(2) ?? "", window: s.text(3) ?? "",
+                      staff: s.text(4) ?? "")
+    }
+
+    /// Calls `body` with every consultation recorded.
+    static func each(_ db: Database, _ body: (ConsultRecord) throws -> Void) throws {
+        let s = try RawStatement(db, "SELECT \(columns) FROM consultations")
+        try s.each { try body(read($0)) }
+    }
+
+    /// Inserts `c` unless its id is recorded; true when inserted. A consultation never changes.
+    static func insertIfAbsent(_ db: Database, _ c: ConsultRecord) throws -> Bool {
+        try db.cachedStatement(sql: "INSERT INTO consultations (\(columns)) VALUES (?, ?, ?, ?, ?) ON CONFLICT (consult_id) DO NOTHING")
+            .execute(arguments: [c.consultId, c.at.seconds, c.itemCode, c.window, c.staff])
+        return db.changesCount == 1
     }
 }

@@ -5,8 +5,9 @@ import SanjiCore
 // command, an import, a child's batch, a rebuild, a restamp) goes through its helper here, so
 // that "highest origin rev wins" and the rev stamping are decided in one place per kind.
 
-/// Summary rows: (origin, day, item) → counters, origin rev and this node's rev.
-final class SummaryUpsert {
+/// Rows of counters keyed by text columns (summary rows, window and staff rows): one prepared
+/// statement for the three ways they are written.
+final class CounterUpsert {
     enum Mode {
         /// This station's own deltas: counters are added to what is held.
         case add
@@ -17,25 +18,28 @@ final class SummaryUpsert {
     }
 
     private let statement: RawStatement
+    private let keyCount: Int32
 
-    init(_ db: Database, _ mode: Mode) throws {
+    init(_ db: Database, table: String, keys: [String], _ mode: Mode) throws {
         let cols = SummaryCounters.columns
         let set = mode == .add ? cols.map { "\($0) = \($0) + excluded.\($0)" } : cols.map { "\($0) = excluded.\($0)" }
+        keyCount = Int32(keys.count)
         statement = try RawStatement(db, """
-            INSERT INTO summary (origin, day, item, \(cols.joined(separator: ", ")), origin_rev, rev)
-            VALUES (?, ?, ?, \(cols.map { _ in "?" }.joined(separator: ", ")), ?, ?)
-            ON CONFLICT (origin, day, item) DO UPDATE SET \(set.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
-            \(mode == .newer ? "WHERE excluded.origin_rev > summary.origin_rev" : "")
+            INSERT INTO \(table) (\((keys + cols).joined(separator: ", ")), origin_rev, rev)
+            VALUES (\(Array(repeating: "?", count: keys.count + cols.count + 2).joined(separator: ", ")))
+            ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(set.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
+            \(mode == .newer ? "WHERE excluded.origin_rev > \(table).origin_rev" : "")
             """)
     }
 
-    /// Writes one row; false when nothing changed (a row as new was held, in `newer` mode).
+    /// Binds key column `index` (1-based, in the order given at init) for the next `run`.
+    func key(_ index: Int32, _ value: String) { statement.bind(index, value) }
+
+    /// Writes one row with the keys bound; false when nothing changed. (Keys are bound one by one,
+    /// not passed as an array: this runs for every row an import or a child's batch writes.)
     @discardableResult
-    func run(origin: String, key: SummaryKey, counters: SummaryCounters, originRev: Int64, rev: Int64) throws -> Bool {
-        statement.bind(1, origin)
-        statement.bind(2, key.day.description)
-        statement.bind(3, key.item)
-        var i: Int32 = 4
+    func run(counters: SummaryCounters, originRev: Int64, rev: Int64) throws -> Bool {
+        var i = keyCount + 1
         counters.forEachValue { v in
             statement.bind(i, v)
             i += 1
@@ -43,6 +47,23 @@ final class SummaryUpsert {
         statement.bind(i, originRev)
         statement.bind(i + 1, rev)
         return try statement.run() > 0
+    }
+}
+
+/// Summary rows: (origin, day, item) → counters, origin rev and this node's rev.
+final class SummaryUpsert {
+    typealias Mode = CounterUpsert.Mode
+    private let upsert: CounterUpsert
+
+    init(_ db: Database, _ mode: Mode) throws { upsert = try CounterUpsert(db, table: "summary", keys: ["origin", "day", "item"], mode) }
+
+    /// Writes one row; false when nothing changed (a row as new was held, in `newer` mode).
+    @discardableResult
+    func run(origin: String, key: SummaryKey, counters: SummaryCounters, originRev: Int64, rev: Int64) throws -> Bool {
+        upsert.key(1, origin)
+        upsert.key(2, key.day.description)
+        upsert.key(3, key.item)
+        return try upsert.run(counters: counters, originRev: originRev, rev: rev)
     }
 }
 

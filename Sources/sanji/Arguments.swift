@@ -55,3 +55,11 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     /// One JSON object per line, for log collectors.
     case json
 }
+
+/// Where staff (工号) figures may be seen (`catalog settings --staff-figures`).
+enum StaffFigures: String, ExpressibleByArgument, CaseIterable {
+    /// At the station only (the default).
+    case station
+    /// At the station and every node above it.
+    case county
+}

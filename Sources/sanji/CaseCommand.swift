@@ -16,7 +16,9 @@ struct CaseCommand: ParsableCommand {
             discussion: """
                 The deadline follows from the item's 承诺时限 in working days on the calendar (即办件: the same day).
                   sanji case accept --case-no 2026110001 --item 11340321MB1234567X4000117001 --channel window
-                Applicant details are kept at this station only; they never leave it.
+                  sanji case accept --case-no 2026110002 --item … --window 3 --staff 0107 --mode 帮办 --mode 预约
+                Applicant details are kept at this station only; they never leave it. The window must be one of the
+                station's (sanji window list); the staff member's 工号 stays here unless the county lets staff figures travel.
                 """)
 
         @Option(help: ArgumentHelp("The 办件编号.", valueName: "no")) var caseNo: String
@@ -25,7 +27,11 @@ struct CaseCommand: ParsableCommand {
         var channel: CaseChannel = .window
         @Option(help: ArgumentHelp("When it was accepted: ISO 8601, local time if no offset (default: now).", valueName: "time"))
         var at: String?
-        @Flag(help: "帮办代办: staff helped or acted for the applicant.") var assisted = false
+        @Flag(help: "帮办代办: staff helped or acted for the applicant (or give --mode 帮办 / --mode 代办).") var assisted = false
+        @Option(help: ArgumentHelp("The window (窗口编号) that accepted it.", valueName: "window")) var window: String?
+        @Option(help: ArgumentHelp("The 工号 of the staff member who handled it.", valueName: "id")) var staff: String?
+        @Option(name: .customLong("mode"), help: ArgumentHelp("A service mode; repeat for more: 帮办, 代办, 上门, 预约, 延时, 邮寄 (or help, proxy, home, appointment, extended, mail).", valueName: "mode"))
+        var modes: [String] = []
         @Option(help: ArgumentHelp("Applicant's name (kept at this station only).", valueName: "name")) var applicantName: String?
         @Option(help: ArgumentHelp("Applicant's id number (kept at this station only).", valueName: "id")) var applicantId: String?
         @OptionGroup var options: DataOptions
@@ -37,6 +43,7 @@ struct CaseCommand: ParsableCommand {
                 let c = try store.acceptCase([
                     "case_no": caseNo, "item_code": item, "channel": channel.rawValue, "accepted_at": at ?? store.zone.format(now),
                     "assisted": assisted ? "1" : "", "applicant_name": applicantName ?? "", "applicant_id": applicantId ?? "",
+                    "window": window ?? "", "staff": staff ?? "", "modes": modes.joined(separator: ","),
                 ], now: now)
                 let it = try store.catalog().items[c.itemCode]
                 print("case \(c.caseNo) accepted \(store.zone.format(c.acceptedAt)) for \(it?.name ?? c.itemCode); due \(c.deadline)")
@@ -51,12 +58,19 @@ struct CaseCommand: ParsableCommand {
         @Option(help: ArgumentHelp("准予, 不予 or 撤回.", valueName: "outcome")) var outcome: Outcome = .approved
         @Option(help: ArgumentHelp("跑动次数: times the applicant came in person.", valueName: "n")) var visits: Int
         @Option(help: ArgumentHelp("When it was completed (default: now).", valueName: "time")) var at: String?
+        @Option(name: .customLong("mode"), help: ArgumentHelp("A service mode learnt at completion (邮寄 of the result …); repeat for more.", valueName: "mode"))
+        var modes: [String] = []
         @OptionGroup var options: DataOptions
 
         func run() throws {
             try Console.run {
                 let store = try options.open()
-                let c = try store.completeCase(caseNo, at: at, outcome: outcome.rawValue, visits: visits)
+                var unknown: [String] = []
+                let added = ServiceModes.parse(modes.joined(separator: ","), unknown: &unknown)
+                guard unknown.isEmpty else {
+                    throw SanjiError(.invalidArgument, "--mode \(unknown.joined(separator: ", ")): not a service mode; one of \(ServiceMode.spellings)")
+                }
+                let c = try store.completeCase(caseNo, at: at, outcome: outcome.rawValue, visits: visits, modes: added)
                 let day = store.zone.day(of: c.completedAt!)
                 print("case \(c.caseNo) completed \(store.zone.format(c.completedAt!)) (\(c.outcome!.label)); \(day <= c.deadline ? "on time" : "overdue: was due \(c.deadline)")")
             }
@@ -78,6 +92,9 @@ struct CaseCommand: ParsableCommand {
                     item_code    \(c.itemCode)
                     accepted_at  \(z.format(c.acceptedAt))
                     channel      \(c.channel.rawValue) (\(c.channel.label))\(c.assisted ? ", assisted" : "")
+                    modes        \(c.modes.modes.isEmpty ? "—" : c.modes.label)
+                    window       \(c.window.isEmpty ? "—" : c.window)
+                    staff        \(c.staff.isEmpty ? "—" : c.staff)
                     deadline     \(c.deadline)
                     completed_at \(c.completedAt.map(z.format) ?? "— (open)")
                     outcome      \(c.outcome.map { "\($0.rawValue) (\($0.label))" } ?? "—")
@@ -106,6 +123,8 @@ struct EvalCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The evaluation's id (default: made here, <node>-E000001).", valueName: "id")) var id: String?
         @Option(help: ArgumentHelp("When it was given (default: now).", valueName: "time")) var at: String?
         @Flag(help: "实名: the evaluator gave their name (a 实名差评 must be revisited).") var named = false
+        @Option(help: ArgumentHelp("The window evaluated (default: the case's).", valueName: "window")) var window: String?
+        @Option(help: ArgumentHelp("The 工号 of the staff member evaluated (default: the case's).", valueName: "id")) var staff: String?
         @OptionGroup var options: DataOptions
 
         func run() throws {
@@ -113,7 +132,7 @@ struct EvalCommand: ParsableCommand {
                 let store = try options.open()
                 let e = try store.addEvaluation([
                     "eval_id": id ?? "", "case_no": caseNo ?? "", "grade": grade.rawValue, "channel": channel.rawValue, "evaluated_at": at ?? "",
-                    "named": named ? "1" : "",
+                    "named": named ? "1" : "", "window": window ?? "", "staff": staff ?? "",
                 ])
                 let due = e.grade.isBad ? "; a \(e.named ? "实名" : "")差评: rectify with `sanji eval rectify \(e.evalId)`" : ""
                 print("evaluation \(e.evalId) recorded: \(e.grade.rawValue)\(e.caseNo.map { " for case \($0)" } ?? "")\(due)")
@@ -214,14 +233,40 @@ struct ImportCommand: ParsableCommand {
             file again, or an export overlapping an earlier one, changes nothing already there; a later
             export of a case (now completed) updates it.
             """,
-        subcommands: [Cases.self, Evals.self])
+        subcommands: [Cases.self, Evals.self, Consults.self])
+
+    struct Consults: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import consults.csv: 咨询 answered that were no case.",
+            discussion: """
+                Header (any order): consult_id,at,item_code,window,staff (at is required). A line without consult_id
+                gets one from the file's name and line, so importing the same file twice counts nothing twice.
+                No question text and no applicant detail: a consultation is counted, never described.
+                """)
+
+        @Argument(help: "The consults.csv file.") var file: String
+        @OptionGroup var fileOptions: FileImportOptions
+        @OptionGroup var options: DataOptions
+
+        func run() throws {
+            try Console.run(maxErrors: fileOptions.maxErrors) {
+                let importOptions = try fileOptions.importOptions()
+                try ProgressLine.importing(file, kind: "consultation", data: options) { store, bytes, progress in
+                    try store.importConsultations(name: file, bytes: bytes, options: importOptions, progress: progress)
+                }
+            }
+        }
+    }
 
     struct Cases: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import cases.csv.",
             discussion: """
-                Header (any order): case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id
+                Header (any order): case_no,item_code,accepted_at,channel,completed_at,outcome,visits,assisted,applicant_name,applicant_id,
+                window,staff,modes,help,proxy,home,appointment,extended,mail
                 (case_no, item_code, accepted_at and channel are required; completed_at, outcome and visits are empty while open).
+                modes lists service modes (帮办,上门 or help|home); the columns help … mail are yes/no for one mode each.
+                window must be one of the station's (sanji window list); staff is the handler's 工号.
                 """)
 
         @Argument(help: "The cases.csv file.") var file: String
@@ -242,7 +287,8 @@ struct ImportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import evals.csv.",
             discussion: """
-                Header (any order): eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named
+                Header (any order): eval_id,case_no,grade,channel,evaluated_at,rectified_at,revisited_at,revisit_grade,named,window,staff
+                (window and staff default to the case's).
                 Grades are labels (非常满意 … 非常不满意). Numbers only with --grade-codes, which says which way they run:
                   one-is-best   1 = 非常满意, 2 = 满意, 3 = 基本满意, 4 = 不满意, 5 = 非常不满意
                   five-is-best  5 = 非常满意, 4 = 满意, 3 = 基本满意, 2 = 不满意, 1 = 非常不满意

@@ -102,6 +102,9 @@ struct CatalogCommand: ParsableCommand {
                   sanji catalog settings --rounding cut                   # print 99.947 % as 99.94 % (default half-up: 99.95 %)
                   sanji catalog settings --scope all                      # count 依职权 items in the catalogue rates too
                   sanji catalog settings --online-min-depth 3             # 网上可办 from 网办深度 Ⅲ (default Ⅱ)
+                  sanji catalog settings --staff-figures county           # let staff (工号) figures travel to the county
+                  sanji catalog settings --score-weights completion=20,on_time=30,satisfaction=30,online=10,rectification=10
+                  sanji catalog settings --honor-windows 5                # 红旗窗口 in the 通报 (default 3)
                 docs/figures.md says what each changes.
                 """)
 
@@ -120,6 +123,16 @@ struct CatalogCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The 网办深度 from which an item counts as 网上可办: 2 (Ⅱ, the default), 3 or 4.", valueName: "depth"))
         var onlineMinDepth: Int?
 
+        @Option(help: ArgumentHelp("Where staff (工号) figures may be seen: station (the default: they stay at the station) or county.", valueName: "where"))
+        var staffFigures: StaffFigures?
+
+        @Option(help: ArgumentHelp("The 综合得分's weights in points: completion, on_time, satisfaction, online, rectification (name=points, comma-separated).",
+                                   valueName: "weights"))
+        var scoreWeights: String?
+
+        @Option(help: ArgumentHelp("How many 红旗窗口 the 通报 names, and at most how many windows 需关注 by score (default 3).", valueName: "n"))
+        var honorWindows: Int?
+
         @OptionGroup var options: DataOptions
 
         func run() throws {
@@ -131,6 +144,12 @@ struct CatalogCommand: ParsableCommand {
                 if let rounding { changed.append(("rounding", rounding.rawValue, try store.setRounding(rounding))) }
                 if let scope { changed.append(("catalog_scope", scope.rawValue, try store.setCatalogScope(scope))) }
                 if let onlineMinDepth { changed.append(("online_min_depth", String(onlineMinDepth), try store.setOnlineMinDepth(onlineMinDepth))) }
+                if let staffFigures { changed.append(("staff_figures", staffFigures.rawValue, try store.setStaffFigures(travel: staffFigures == .county))) }
+                if let scoreWeights {
+                    let w = try ScoreWeights.parse(scoreWeights).get()
+                    changed.append(("score_weights", w.text, try store.setScoreWeights(w)))
+                }
+                if let honorWindows { changed.append(("honor_windows", String(honorWindows), try store.setHonorWindows(honorWindows))) }
                 for (key, value, seq) in changed { print("\(key) = \(value); catalogue is now at sequence \(seq)") }
                 if changed.isEmpty {
                     let c = try store.catalog()
@@ -140,6 +159,9 @@ struct CatalogCommand: ParsableCommand {
                         rounding = \(c.rounding.rawValue)
                         catalog_scope = \(c.scope.rawValue)
                         online_min_depth = \(c.onlineMinDepth)
+                        staff_figures = \(c.staffFiguresTravel ? "county" : "station")
+                        score_weights = \(c.scoreWeights.text)
+                        honor_windows = \(c.honorWindows)
                         (catalogue sequence \(c.sequence))
                         """)
                 }

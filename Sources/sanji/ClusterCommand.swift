@@ -55,6 +55,7 @@ struct Cluster: ParsableCommand {
                     if try ClusterPlan.start(node.id, in: dir.url, heartbeatMs: heartbeatMs) { print("started \(node.id)") }
                     if t.topology.hasChildren(node.id) { _ = try ClusterPlan.waitForEndpoint(try NodeStore.open(in: data)) }
                 }
+                try ClusterPlan.applyTargets(t, clusterDir: dir.url)
                 // Up means ready: every node holds the root's catalogue.
                 let seq = try NodeStore.open(in: dir.url.appendingPathComponent(t.topology.root.id)).catalogSequence()
                 let deadline = Date().addingTimeInterval(60)
@@ -172,6 +173,7 @@ struct Cluster: ParsableCommand {
                                                parent: parent.map { "tcp://\(ClusterPlan.service($0.id)):\($0.port!)" }, parentKey: parentKey, clusterDir: dir.url)
                     print("provisioned \(node.id) \(node.name)")
                 }
+                try ClusterPlan.applyTargets(t, clusterDir: dir.url)
             }
         }
     }

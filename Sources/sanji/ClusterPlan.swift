@@ -13,6 +13,12 @@ enum ClusterPlan {
         let topology: Topology
         let items: URL?
         let calendars: [URL]
+        /// windows.csv: each station's windows (id, name, kind), by station id.
+        var windows: [String: [(id: String, name: String, kind: String)]] = [:]
+        /// targets.csv: the root's yearly targets.
+        var targets: [(year: Int, levels: [Level], node: String?, accepted: Int)] = []
+        /// report/: the county's own templates of the 通报, copied to the root's data directory.
+        var report: URL?
     }
 
     static func load(_ folder: String) throws -> Loaded {
@@ -23,10 +29,69 @@ enum ClusterPlan {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
             let items = entries.contains("items.csv") ? dir.appendingPathComponent("items.csv") : nil
             let calendars = entries.filter { $0.hasPrefix("calendar") && $0.hasSuffix(".csv") }.sorted().map { dir.appendingPathComponent($0) }
-            return Loaded(topology: topology, items: items, calendars: calendars)
+            var loaded = Loaded(topology: topology, items: items, calendars: calendars)
+            if entries.contains("windows.csv") { loaded.windows = try windows(dir.appendingPathComponent("windows.csv"), topology: topology) }
+            if entries.contains("targets.csv") { loaded.targets = try targets(dir.appendingPathComponent("targets.csv"), topology: topology) }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("report").path, isDirectory: &isDir), isDir.boolValue {
+                loaded.report = dir.appendingPathComponent("report")
+            }
+            return loaded
         } catch let e as CSVFile.Rejected {
             throw ImportRejected(file: file.path, issues: e.issues)
         }
+    }
+
+    /// windows.csv: `station,window,name,kind`; every station must be in the topology.
+    static func windows(_ url: URL, topology: Topology) throws -> [String: [(id: String, name: String, kind: String)]] {
+        let file = try CSVFile(name: url.path, bytes: try Console.read(url.path), required: ["station", "window"], optional: ["name", "kind"])
+        let known = Set(topology.nodes.map(\.id))
+        var out: [String: [(id: String, name: String, kind: String)]] = [:]
+        var issues: [RowIssue] = []
+        var records = file.records()
+        while let r = records.next() {
+            let station = file.value(r, "station"), window = file.value(r, "window")
+            guard known.contains(station) else {
+                issues.append(RowIssue(file: url.path, line: r.line, field: "station", message: "\(station) is not a station of topology.csv"))
+                continue
+            }
+            guard !window.isEmpty else {
+                issues.append(RowIssue(file: url.path, line: r.line, field: "window", message: "is empty; give the 窗口编号"))
+                continue
+            }
+            let kind = file.value(r, "kind")
+            out[station, default: []].append((window, file.value(r, "name"), kind.isEmpty ? "综合" : kind))
+        }
+        if let syntax = records.syntaxIssue { issues.append(syntax) }
+        guard issues.isEmpty else { throw ImportRejected(file: url.path, issues: issues) }
+        return out
+    }
+
+    /// targets.csv: `year,levels,node,accepted` (levels `county` or `township|village`; or a node id).
+    static func targets(_ url: URL, topology: Topology) throws -> [(year: Int, levels: [Level], node: String?, accepted: Int)] {
+        let file = try CSVFile(name: url.path, bytes: try Console.read(url.path), required: ["year", "accepted"], optional: ["levels", "node"])
+        let known = Set(topology.nodes.map(\.id))
+        var out: [(year: Int, levels: [Level], node: String?, accepted: Int)] = []
+        var issues: [RowIssue] = []
+        var records = file.records()
+        while let r = records.next() {
+            func issue(_ field: String, _ message: String) { issues.append(RowIssue(file: url.path, line: r.line, field: field, message: message)) }
+            guard let year = Int(file.value(r, "year")), (2000...2100).contains(year) else { issue("year", "\"\(file.value(r, "year"))\" is not a year"); continue }
+            guard let accepted = Int(file.value(r, "accepted")), accepted > 0 else { issue("accepted", "is not a number of cases above 0"); continue }
+            let node = file.value(r, "node")
+            let levelWords = file.value(r, "levels").split(separator: "|").map(String.init)
+            let levels = levelWords.compactMap { Level(rawValue: $0) }
+            if !node.isEmpty {
+                guard known.contains(node), levels.isEmpty else { issue("node", "\(node) is not a station of topology.csv, or levels is given too"); continue }
+                out.append((year, [], node, accepted))
+            } else {
+                guard !levels.isEmpty, levels.count == levelWords.count else { issue("levels", "name levels (county, township|village) or a node"); continue }
+                out.append((year, levels, nil, accepted))
+            }
+        }
+        if let syntax = records.syntaxIssue { issues.append(syntax) }
+        guard issues.isEmpty else { throw ImportRejected(file: url.path, issues: issues) }
+        return out
     }
 
     static func service(_ id: String) -> String { "node-\(id)" }
@@ -37,12 +102,27 @@ enum ClusterPlan {
         let store = try NodeStore.create(in: data, identity: NodeIdentity(id: node.id, name: node.name, level: node.level, parent: parent))
         try store.keys.save(keys)
         try store.setLinkConfig(listen: listen, parentKey: parentKey)
+        for w in plan.windows[node.id] ?? [] { try store.addWindow(w.id, name: w.name, kind: w.kind) }
         if let p = node.parent {
             _ = try NodeStore.open(in: clusterDir.appendingPathComponent(p)).enroll(id: node.id, publicKey: keys.publicKey, name: node.name, level: node.level)
         } else {
             if let items = plan.items { _ = try store.importCatalog(name: items.path, bytes: try Console.read(items.path)) }
             for c in plan.calendars { _ = try store.importCalendar(name: c.path, bytes: try Console.read(c.path)) }
+            if let report = plan.report {
+                let target = data.appendingPathComponent("report")
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                for name in try FileManager.default.contentsOfDirectory(atPath: report.path) where name.hasSuffix(".mustache") {
+                    try FileManager.default.copyItem(at: report.appendingPathComponent(name), to: target.appendingPathComponent(name))
+                }
+            }
         }
+    }
+
+    /// Sets targets.csv's targets at the root (again on every `up`: a target is replaced, not added).
+    static func applyTargets(_ plan: Loaded, clusterDir: URL) throws {
+        guard !plan.targets.isEmpty else { return }
+        let root = try NodeStore.open(in: clusterDir.appendingPathComponent(plan.topology.root.id))
+        for t in plan.targets { _ = try root.setTarget(year: t.year, levels: t.levels, node: t.node, accepted: t.accepted) }
     }
 
     static func saveTopologyPath(_ folder: String, in dir: URL) throws {

@@ -23,7 +23,7 @@ struct Dashboard: ParsableCommand {
     @OptionGroup var period: PeriodOptions
     @Option(help: "table, json or csv.") var format: OutputFormat = .table
     @Option(help: ArgumentHelp("Labels of the table: zh or en.", valueName: "lang")) var lang: DashboardReport.Language = .zh
-    @Option(help: ArgumentHelp("Break the figures down: township (villages rolled up beneath each), node, department or item.", valueName: "kind"))
+    @Option(help: ArgumentHelp("Break the figures down: township (villages rolled up beneath each), node, department, item, window or staff (工号: a station's own, others' where the county lets them travel).", valueName: "kind"))
     var by: BreakdownKind?
     @Option(help: ArgumentHelp("With --by item: how many items (by 办件量).", valueName: "n")) var top: Int = 20
     @Option(help: ArgumentHelp("A node not heard from for this long is stale, not reporting (24h, 90m, 2d).", valueName: "duration"))

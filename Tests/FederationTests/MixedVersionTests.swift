@@ -1,10 +1,12 @@
 import Foundation
+import SanjiBus
+import SanjiStore
 import SanjiTestSupport
 import XCTest
 
 /// A county upgraded before its villages, and a village before its county (issue 12, finding 10):
 /// sanji 0.1.0, built from this repository's history (releases.csv, scripts/build-release.sh),
-/// against the current binary. The two cannot read each other's rows (SJP/1 and SJP/2), so the
+/// against the current binary. The two cannot read each other's rows (SJP/1 and the current SJP/3), so the
 /// newer side refuses with a message that names both versions; nothing is lost, and once both
 /// run the same version everything arrives.
 final class MixedVersionTests: XCTestCase {
@@ -49,6 +51,10 @@ final class MixedVersionTests: XCTestCase {
         return (county, village)
     }
 
+    /// How this build names itself in a refusal: `this node runs sanji 0.3.0 (SJP/3)`.
+    static let current = "this node runs sanji \(SanjiVersion.string) (SJP/\(WireMessage.version))"
+    static let currentShort = "\(SanjiVersion.string) (SJP/\(WireMessage.version))"
+
     func oldStatus(_ fed: Federation, _ old: URL, _ node: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(try fed.run(old, ["status", "--format", "json"], node: node).stdout.utf8)) as? [String: Any] ?? [:]
     }
@@ -66,9 +72,9 @@ final class MixedVersionTests: XCTestCase {
         try fed.start(county)
         try fed.waitUntil("the county refuses the old village, naming both versions", timeout: 30) {
             let log = fed.log(county)
-            return log.contains("refused \(village)") && log.contains("sanji 0.1") && log.contains("SJP/1") && log.contains("this node runs sanji 0.2.0 (SJP/2)")
+            return log.contains("refused \(village)") && log.contains("sanji 0.1") && log.contains("SJP/1") && log.contains(Self.current)
         }
-        try fed.waitUntil("the old village is told why", timeout: 30) { fed.log(village).contains("0.2.0 (SJP/2)") }
+        try fed.waitUntil("the old village is told why", timeout: 30) { fed.log(village).contains(Self.currentShort) }
         XCTAssertEqual(try fed.run(old, ["simulate", "--days", "12", "--seed", "32"], node: village).status, 0)   // work while refused
         // The village upgraded: the same store, the current binary; everything arrives.
         fed.stop(village, hard: false)
@@ -89,7 +95,7 @@ final class MixedVersionTests: XCTestCase {
         try fed.start(village)
         try fed.waitUntil("the village says its parent is older, naming both versions", timeout: 30) {
             let log = fed.log(village)
-            return log.contains("the parent refused this node") && log.contains("SJP/1") && log.contains("this node runs sanji 0.2.0 (SJP/2)")
+            return log.contains("the parent refused this node") && log.contains("SJP/1") && log.contains(Self.current)
                 && log.contains("upgrade the parent first")
         }
         try fed.waitUntil("the village's status says it is refused", timeout: 10) { try fed.ok(["status"], node: village).contains("refused") }

@@ -9,7 +9,7 @@ final class WireCodecTests: XCTestCase {
     func testEveryMessageRoundTrips() throws {
         for m in Self.samples {
             let frame = WireCodec.encode(m)
-            XCTAssertEqual(Array(frame.prefix(3)), [0x53, 0x4A, 2])
+            XCTAssertEqual(Array(frame.prefix(3)), [0x53, 0x4A, WireMessage.version])
             XCTAssertEqual(try WireCodec.decode(frame), m, m.name)
         }
     }
@@ -42,10 +42,10 @@ final class WireCodecTests: XCTestCase {
     }
 
     func testTheLayoutIsTheDocumentedOne() {
-        // HEARTBEAT: "SJ", version 2, command 6, catalog-seq as a big-endian u64.
-        XCTAssertEqual(WireCodec.encode(.heartbeat(catalogSeq: 258, time: 3)), [0x53, 0x4A, 0x02, 0x06, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3])
+        // HEARTBEAT: "SJ", version 3, command 6, catalog-seq as a big-endian u64.
+        XCTAssertEqual(WireCodec.encode(.heartbeat(catalogSeq: 258, time: 3)), [0x53, 0x4A, 0x03, 0x06, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3])
         // ERROR: code u16, then a u16-length UTF-8 string.
-        XCTAssertEqual(WireCodec.encode(.error(code: 403, reason: "村")), [0x53, 0x4A, 0x02, 0x07, 0x01, 0x93, 0x00, 0x03, 0xE6, 0x9D, 0x91])
+        XCTAssertEqual(WireCodec.encode(.error(code: 403, reason: "村")), [0x53, 0x4A, 0x03, 0x07, 0x01, 0x93, 0x00, 0x03, 0xE6, 0x9D, 0x91])
     }
 
     func reason(_ frame: [UInt8]) -> WireCodec.DecodeError? {
@@ -60,7 +60,7 @@ final class WireCodecTests: XCTestCase {
         XCTAssertEqual(reason([0x53])?.code, 400)
         XCTAssertTrue(reason([0x58, 0x58, 1, 6, 0, 0, 0, 0, 0, 0, 0, 0])!.reason.contains("signature"))
         XCTAssertEqual(reason([0x53, 0x4A, 1, 6, 0, 0, 0, 0, 0, 0, 0, 0])?.code, 426, "SJP/1 (sanji 0.1.0)")
-        XCTAssertTrue(reason([0x53, 0x4A, 2, 99])!.reason.contains("command 99"))
+        XCTAssertTrue(reason([0x53, 0x4A, 3, 99])!.reason.contains("command 99"))
         XCTAssertTrue(reason(Array(good.dropLast()))!.reason.contains("frame ends"))
         XCTAssertTrue(reason(good + [0])!.reason.contains("trailing"))
         // A count the frame cannot hold is refused before anything is allocated for it.
@@ -68,15 +68,15 @@ final class WireCodecTests: XCTestCase {
         huge += [0xFF, 0xFF, 0xFF, 0xFF]
         XCTAssertTrue(reason(huge)!.reason.contains("summary-count"), "\(reason(huge)!)")
         // Invalid UTF-8 in a string.
-        XCTAssertTrue(reason([0x53, 0x4A, 2, 7, 0, 1, 0, 1, 0xFF])!.reason.contains("UTF-8"))
+        XCTAssertTrue(reason([0x53, 0x4A, 3, 7, 0, 1, 0, 1, 0xFF])!.reason.contains("UTF-8"))
         // from-rev above to-rev.
-        XCTAssertTrue(reason([0x53, 0x4A, 2, 3] + [0, 0, 0, 0, 0, 0, 0, 9] + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 0])!.reason.contains("above to-rev"))
+        XCTAssertTrue(reason([0x53, 0x4A, 3, 3] + [0, 0, 0, 0, 0, 0, 0, 9] + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 0])!.reason.contains("above to-rev"))
     }
 
     func testValuesOutsideTheirRangeAreRefused() {
         // A rev of 2^63 would trap a parent converting it for SQLite: refused as malformed.
-        XCTAssertTrue(reason([0x53, 0x4A, 2, 6, 0x80, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0, count: 8))!.reason.contains("above 2^63"))
-        XCTAssertNil(reason([0x53, 0x4A, 2, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0, count: 8)))
+        XCTAssertTrue(reason([0x53, 0x4A, 3, 6, 0x80, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: 0, count: 8))!.reason.contains("above 2^63"))
+        XCTAssertNil(reason([0x53, 0x4A, 3, 6, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF] + Array(repeating: 0, count: 8)))
         // A month that is not YYYY-MM, in HEAL or DIGEST.
         XCTAssertTrue(reason(WireCodec.encode(.heal(origin: "v", months: ["2026-13"], seal: false)))!.reason.contains("YYYY-MM"))
         XCTAssertTrue(reason(WireCodec.encode(.digest(request: 1, origin: "v", months: [MonthDigest(month: "2026-1", rows: 1, digest: 1, maxOriginRev: 1)])))!

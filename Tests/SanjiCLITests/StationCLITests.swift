@@ -81,7 +81,7 @@ final class StationCLITests: XCTestCase {
         // The table shows the same figures, percentages rounded half up to 0.01 % (the default).
         let table = try sanji.ok(["dashboard", "--month", "2026-11"])
         XCTAssertTrue(table.contains("66.67%"), table)
-        XCTAssertTrue(table.contains("村社区"), table)
+        XCTAssertTrue(table.contains("村（社区）"), table)
         let english = try sanji.ok(["dashboard", "--month", "2026-11", "--lang", "en"])
         XCTAssertTrue(english.contains("Satisfaction") && english.contains("50.00%"), english)
         let csv = try sanji.ok(["dashboard", "--month", "2026-11", "--format", "csv"])

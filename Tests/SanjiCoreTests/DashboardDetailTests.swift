@@ -71,38 +71,89 @@ final class DashboardDetailTests: XCTestCase {
         ])
     }
 
-    func testMonthlyReport_ranksAndMonthOnMonthChange() {
-        let byOrigin = ["T1": counters(accepted: 10, completed: 10, onTime: 9, good: 10), "T2": counters(accepted: 20, completed: 10, onTime: 10, bad: 1, good: 9)]
-        let period = Period.month(year: 2026, month: 10)!
-        let asAt = AsAt(period, today: Day("2026-11-20")!)!
-        let current = DashboardReport.make(node: NodeIdentity(id: "C", name: "县", level: .county), asOf: Timestamp(seconds: 0), asAt: asAt,
-                                           catalog: Catalog(), nodes: nodes, tallyByOrigin: byOrigin, breakdown: (.township, 0), today: Day("2026-11-20")!)
-        let previous = DashboardReport.make(node: NodeIdentity(id: "C", name: "县", level: .county), asOf: Timestamp(seconds: 0), asAt: asAt,
-                                            catalog: Catalog(), nodes: nodes, tallyByOrigin: ["T1": counters(accepted: 15, completed: 10, onTime: 10)],
-                                            today: Day("2026-11-20")!)
-        let r = MonthlyReport(year: 2026, month: 10, current: current, departments: [], previous: previous,
-                              exceptions: ExceptionList(records: [], asAt: asAt, catalog: Catalog()))
-        XCTAssertEqual(r.rankings.accepted, ["T1": 2, "T2": 1])
-        XCTAssertEqual(r.rankings.onTime, ["T2": 1, "T1": 2])
-        XCTAssertEqual(MonthlyReport.changeCount(30, 15, rounding: .halfUp), "+100.00%")
-        XCTAssertEqual(MonthlyReport.change(Ratio(19, 20), Ratio(1, 1), rounding: .halfUp), "-5.00pp")
-        XCTAssertEqual(MonthlyReport.change(Ratio(2, 3), Ratio(0, 1), rounding: .halfUp), "+66.67pp")
-        XCTAssertEqual(MonthlyReport.change(Ratio(2, 3), Ratio(0, 1), rounding: .cut), "+66.66pp")
-        let csv = r.csv()
-        XCTAssertTrue(csv.contains("township,T2,rank_accepted,1\n"), csv)
-        XCTAssertTrue(csv.contains("previous_month,,accepted,15\n"), csv)
-        let html = r.html(zone: .shanghai)
-        XCTAssertTrue(html.contains("<svg") && html.contains("@page { size: A4"), "inline SVG charts and A4 print rules")
-        XCTAssertFalse(html.contains("<script") || html.contains("<link"), "no script or external resource")
+    func report(_ current: [String: Tally], previous: [String: Tally] = [:], lastYear: [String: Tally] = [:], windows: [BreakdownRow] = [],
+                honor: Int = 3) -> MonthlyReport {
+        let asAt = AsAt(Period.month(year: 2026, month: 10)!, today: Day("2026-11-20")!)!
+        func board(_ t: [String: Tally], _ kind: BreakdownKind? = nil) -> DashboardReport {
+            DashboardReport.make(node: NodeIdentity(id: "C", name: "县", level: .county), asOf: Timestamp(seconds: 0), asAt: asAt, catalog: Catalog(),
+                                 nodes: nodes, tallyByOrigin: t, breakdown: kind.map { ($0, 0) }, today: Day("2026-11-20")!)
+        }
+        let periods = MonthlyReport.Periods(current: board(current, .township), previous: board(previous, .township), lastYear: board(lastYear),
+                                            yearToDate: board(current, .node), lastYearToDate: board(lastYear))
+        let stations = board(current, .node).breakdown!.rows
+        return MonthlyReport(year: 2026, month: 10, periods: periods, breakdowns: .init(stations: stations, departments: [], windows: windows),
+                             exceptions: ExceptionList(records: [], asAt: asAt, catalog: Catalog()), honorWindows: honor)
     }
 
-    func testRankings_onTimeTiesAreBrokenByFewerCasesLeftOverdue() {
-        let byOrigin = ["T1": counters(accepted: 10, completed: 10, onTime: 10, overdue: 3), "T2": counters(accepted: 10, completed: 5, onTime: 5, overdue: 0)]
-        let asAt = AsAt(Period.month(year: 2026, month: 10)!, today: Day("2026-11-20")!)!
-        let d = DashboardReport.make(node: NodeIdentity(id: "C", name: "县", level: .county), asOf: Timestamp(seconds: 0), asAt: asAt,
-                                     catalog: Catalog(), nodes: nodes, tallyByOrigin: byOrigin, breakdown: (.township, 0), today: Day("2026-11-20")!)
-        let r = MonthlyReport(year: 2026, month: 10, current: d, departments: [], previous: d, exceptions: ExceptionList(records: [], asAt: asAt, catalog: Catalog()))
-        XCTAssertEqual(r.rankings.onTime, ["T2": 1, "T1": 2], "both 100 %: T1 left three cases open past their deadline")
+    func testMonthlyReport_ranksByScore_statesTies_andListsUnitsWithoutDataApart() {
+        // T1 (with V1, V2) and T2 alike: a tie; the county's own row is no township.
+        let same = counters(accepted: 10, completed: 10, onTime: 9, good: 10)
+        let r = report(["T1": same, "T2": same])
+        XCTAssertEqual(r.townshipRanking.map(\.rankText), ["1（并列）", "1（并列）"])
+        // T2 with nothing at all: 无数据, listed after the ranked, never ranked.
+        let r2 = report(["T1": same])
+        XCTAssertEqual(r2.townshipRanking.map(\.key), ["T1", "T2"])
+        XCTAssertEqual(r2.townshipRanking.map(\.rankText), ["1", "无数据"])
+        XCTAssertTrue(r2.story.contains { $0.contains("乙镇本月无办件和评价数据，不参与排名") }, "\(r2.story)")
+        let csv = r2.csv()
+        XCTAssertTrue(csv.contains("township,T2,rank,no_data\n"), csv)
+        XCTAssertTrue(csv.contains("township,T1,rank_accepted,1\n"), csv)
+        let html = r2.html(zone: .shanghai)
+        XCTAssertTrue(html.contains("<svg") && html.contains("@page { size: A4"), "inline SVG charts and A4 print rules")
+        XCTAssertFalse(html.contains("<script") || html.contains("<link"), "no script or external resource")
+        XCTAssertTrue(html.contains("无数据（本月无办件和评价，不参与排名）：乙镇"), "the 无数据 line")
+    }
+
+    func testMonthlyReport_changesInTheWordsOfA通报() {
+        XCTAssertEqual(MonthlyReport.countChange(30, 15, rounding: .halfUp), "增长 100.00%")
+        XCTAssertEqual(MonthlyReport.countChange(15, 30, rounding: .halfUp), "下降 50.00%")
+        XCTAssertEqual(MonthlyReport.countChange(15, 15, rounding: .halfUp), "持平")
+        XCTAssertEqual(MonthlyReport.countChange(15, 0, rounding: .halfUp), "—")
+        XCTAssertEqual(MonthlyReport.pointsChange(Ratio(19, 20), Ratio(1, 1), rounding: .halfUp), "下降 5.00 个百分点")
+        XCTAssertEqual(MonthlyReport.pointsChange(Ratio(2, 3), Ratio(0, 1), rounding: .halfUp), "上升 66.67 个百分点")
+        XCTAssertEqual(MonthlyReport.pointsChange(Ratio(2, 3), Ratio(0, 1), rounding: .cut), "上升 66.66 个百分点")
+        XCTAssertEqual(MonthlyReport.pointsChange(Ratio(1, 2), Ratio(2, 4), rounding: .cut), "持平")
+        XCTAssertEqual(MonthlyReport.pointsChange(Ratio(1, 2), Ratio(0, 0), rounding: .cut), "—")
+        XCTAssertEqual(MonthlyReport.chineseNumeral(13), "十三")
+        XCTAssertEqual(MonthlyReport.chineseNumeral(21), "二十一")
+        let r = report(["T1": counters(accepted: 20)], previous: ["T1": counters(accepted: 16)], lastYear: ["T1": counters(accepted: 25)])
+        let line = r.overview.first { $0.label == "办件量" }!
+        XCTAssertEqual([line.value, line.monthOnMonth, line.yearOnYear], ["20", "增长 25.00%", "下降 20.00%"])
+        let md = r.markdown(zone: .shanghai)
+        XCTAssertFalse(md.contains("pp") || md.contains("节点") || md.contains("村社区"), "no program jargon")
+        XCTAssertTrue(md.contains("村（社区）"))
+    }
+
+    func testHonorRollAndWindowsThatNeedAttention() {
+        func window(_ key: String, _ t: Tally) -> BreakdownRow {
+            BreakdownRow(key: key, name: key, level: nil, depth: 0, nodes: 0, nodesReporting: 0, figures: PeriodFigures(t))
+        }
+        let windows = [window("C/1", counters(accepted: 10, completed: 10, onTime: 10, good: 10)),
+                       window("C/2", counters(accepted: 10, completed: 10, onTime: 10, good: 10)),
+                       window("C/3", counters(accepted: 10, completed: 8, onTime: 6, good: 9)),
+                       window("C/4", counters(accepted: 10, completed: 10, onTime: 10, good: 10, overdue: 1)),
+                       window("C/5", counters(accepted: 10, completed: 5, onTime: 3, bad: 2, good: 5))]
+        let r = report(["T1": counters(accepted: 50)], windows: windows, honor: 1)
+        // C/1 and C/2 tie for first: both are 红旗窗口; C/4 left a case open past its deadline, so it is not one.
+        XCTAssertEqual(r.honorRoll.map(\.key), ["C/1", "C/2"])
+        XCTAssertEqual(r.attentionWindows.map(\.unit.key), ["C/4", "C/5"])
+        XCTAssertEqual(r.attentionWindows.first { $0.unit.key == "C/4" }?.reasons, ["期末超期未办结 1 件"])
+        XCTAssertEqual(r.attentionWindows.first { $0.unit.key == "C/5" }?.reasons, ["综合得分靠后"])
+    }
+
+    func testScoreWeights_parseRefuseAndRenormalise() throws {
+        XCTAssertEqual(try ScoreWeights.parse(ScoreWeights.default.text).get(), .default)
+        XCTAssertThrowsError(try ScoreWeights.parse("speed=10").get())
+        XCTAssertThrowsError(try ScoreWeights.parse("completion=101").get())
+        XCTAssertThrowsError(try ScoreWeights.parse("completion=0").get())
+        let w = try ScoreWeights.parse("completion=50,satisfaction=50").get()
+        // No evaluations: 满意率 undefined, so the score is the 办结率 alone (not half of it).
+        let f = PeriodFigures(counters(accepted: 10, completed: 8))
+        XCTAssertEqual(w.score(f)!, 80, accuracy: 1e-9)
+        XCTAssertNil(w.score(PeriodFigures(Tally())), "无数据")
+        // A case left open past its deadline counts as late in the 按期 part of the score.
+        let onTime = try ScoreWeights.parse("on_time=1").get()
+        XCTAssertEqual(onTime.score(PeriodFigures(counters(accepted: 10, completed: 3, onTime: 3, overdue: 1)))!, 75, accuracy: 1e-9)
     }
 
     func testDurations() {

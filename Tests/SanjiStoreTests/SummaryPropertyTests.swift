@@ -25,7 +25,8 @@ final class SummaryPropertyTests: XCTestCase {
         let z = f.store.zone
         var rng = SeededRandom(seed: seed)
         let items = ["SB001", "CJ001", "XK001"]
-        var cases: [String: (item: String, accepted: Timestamp, channel: CaseChannel, done: Timestamp?, visits: Int)] = [:]
+        var cases: [String: (item: String, accepted: Timestamp, channel: CaseChannel, done: Timestamp?, visits: Int, modes: ServiceModes)] = [:]
+        for w in ["1", "2"] { try f.store.addWindow(w, name: "\(w)号窗口", kind: "综合") }
         var evals: [String: (grade: Grade, at: Timestamp, item: String, rectified: Bool, revisited: Bool)] = [:]
         var revs = try f.store.summaryRevs()
         var lastRev = try f.store.currentRev()
@@ -39,12 +40,17 @@ final class SummaryPropertyTests: XCTestCase {
                 let item = items.randomElement(using: &rng)!
                 let at = Timestamp(seconds: base + Int64.random(in: 0...(55 * 86_400), using: &rng))
                 let channel = CaseChannel.allCases.randomElement(using: &rng)!
+                // Through the CLI path, some with a window, a staff member and service modes.
+                var modes = ServiceModes()
                 if rng.chance(0.5) {
-                    _ = try f.store.acceptCase(["case_no": no, "item_code": item, "accepted_at": z.format(at), "channel": channel.rawValue], now: StoreFixture.now)
+                    modes = ServiceModes(ServiceMode.allCases.filter { _ in rng.chance(0.3) })
+                    let window = ["", "1", "2"].randomElement(using: &rng)!, staff = ["", "0107", "0212"].randomElement(using: &rng)!
+                    _ = try f.store.acceptCase(["case_no": no, "item_code": item, "accepted_at": z.format(at), "channel": channel.rawValue,
+                                                "window": window, "staff": staff, "modes": modes.modes.map(\.label).joined(separator: "、")], now: StoreFixture.now)
                 } else {
                     _ = try f.importCases("\(no),\(item),\(z.format(at)),\(channel.rawValue),,,\n")
                 }
-                cases[no] = (item, at, channel, nil, 0)
+                cases[no] = (item, at, channel, nil, 0, modes)
             } else if roll < 60 {
                 // Complete an open case (CLI or a later export).
                 guard let (no, c) = pick(cases, &rng, where: { $0.done == nil }) else { continue }
@@ -93,6 +99,9 @@ final class SummaryPropertyTests: XCTestCase {
 
         let stored = try f.store.summaryRows()
         XCTAssertEqual(stored, try f.store.recomputedSummary(), "seed \(seed): summary rows drifted from the raw tables")
+        let units = try f.store.unitRows()
+        XCTAssertFalse(units.isEmpty, "seed \(seed): some cases named a window")
+        XCTAssertEqual(units, try f.store.recomputedUnits(), "seed \(seed): window and staff rows drifted from the raw tables")
 
         // The test's own oracle, from first principles.
         let catalog = try f.store.catalog()
@@ -104,7 +113,13 @@ final class SummaryPropertyTests: XCTestCase {
             if c.channel == .online || c.channel == .mobile || c.channel == .kiosk {
                 oracle[SummaryKey(day: acceptDay, item: c.item)]!.acceptedOnline += 1
             }
-            if c.channel == .agent { oracle[SummaryKey(day: acceptDay, item: c.item)]!.assisted += 1 }
+            // The agent channel is 代办, the home channel 上门; 帮办 or 代办 makes a case assisted.
+            let key = SummaryKey(day: acceptDay, item: c.item)
+            var modes = c.modes
+            if c.channel == .agent { modes.insert(ServiceMode.proxy) }
+            if c.channel == .home { modes.insert(ServiceMode.home) }
+            for m in modes.modes { oracle[key]![m] += 1 }
+            if modes.contains(ServiceMode.help) || modes.contains(ServiceMode.proxy) { oracle[key]!.assisted += 1 }
             let deadline = catalog.calendar.deadline(acceptedOn: acceptDay, workingDays: catalog.items[c.item]!.promisedDays)
             let dueKey = SummaryKey(day: deadline, item: c.item)
             oracle[dueKey, default: SummaryCounters()].due += 1
