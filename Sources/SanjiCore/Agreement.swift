@@ -29,10 +29,18 @@ public struct DigestBuilder: Sendable {
 
     /// A summary row, in the month of its day: its key strings and each counter's eight bytes, mixed by FNV-1a.
     public mutating func add(origin: String, day: String, item: String, counters: [Int], originRev: UInt64) {
+        add(keys: [origin, day, item], day: day, counters: counters, originRev: originRev)
+    }
+
+    /// A window or staff row, in the month of its day: as a summary row whose key strings are
+    /// origin, day, `window` or `staff`, and the unit (four keys where a summary row has three).
+    public mutating func add(origin: String, day: String, kind: UnitKind, unit: String, counters: [Int], originRev: UInt64) {
+        add(keys: [origin, day, kind.rawValue, unit], day: day, counters: counters, originRev: originRev)
+    }
+
+    private mutating func add(keys: [String], day: String, counters: [Int], originRev: UInt64) {
         var h = Self.fnvOffset
-        Self.mix(&h, origin)
-        Self.mix(&h, day)
-        Self.mix(&h, item)
+        for k in keys { Self.mix(&h, k) }
         for c in counters {
             var v = UInt64(bitPattern: Int64(c))
             for _ in 0..<8 {

@@ -176,6 +176,10 @@ public struct SummaryCounters: Hashable, Sendable {
     /// completed than accepted can only be told over a node's whole history
     /// (`Attention.impossible`).
     public var impossibility: String? {
+        // Every row a parent receives is checked: the common case, a possible row, allocates nothing.
+        let largestMode = max(modeHelp, modeProxy, modeHome, modeAppointment, modeExtended, modeMail)
+        guard acceptedOnline > accepted || assisted > accepted || largestMode > accepted || completedOnTime > completed
+            || completedImmediate > completed || dueMet > due || visits > 99 * completed else { return nil }
         let parts: [(String, Int, String, Int)] = [
             ("accepted_online", acceptedOnline, "accepted", accepted), ("assisted", assisted, "accepted", accepted),
             ("completed_on_time", completedOnTime, "completed", completed), ("completed_immediate", completedImmediate, "completed", completed),

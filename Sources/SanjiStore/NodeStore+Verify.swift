@@ -30,6 +30,14 @@ extension NodeStore {
                 let originRev: Int64 = r[2]
                 builder.add(origin: origin, day: r[0], item: r[1], counters: (0..<n).map { r[$0 + 3] }, originRev: UInt64(originRev))
             }
+            // Window rows, and staff rows while they travel: what a parent's copy should hold.
+            let units = try Row.fetchCursor(db, sql: "SELECT kind, unit, day, origin_rev, \(cols) FROM summary_unit WHERE origin = ? AND \(UnitRows.travels)",
+                                            arguments: [origin])
+            while let r = try units.next() {
+                guard let kind = UnitKind(rawValue: r[0]) else { continue }
+                let originRev: Int64 = r[3]
+                builder.add(origin: origin, day: r[2], kind: kind, unit: r[1], counters: (0..<n).map { r[$0 + 4] }, originRev: UInt64(originRev))
+            }
             for r in try Row.fetchAll(db, sql: "SELECT \(ExceptionBook.caseColumns), origin_rev FROM exception_case WHERE origin = ?", arguments: [origin]) {
                 builder.add(.overdueCase(ExceptionBook.readCase(r)), originRev: UInt64(r[ExceptionBook.caseWidth] as Int64))
             }

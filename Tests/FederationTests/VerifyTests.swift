@@ -85,6 +85,30 @@ final class VerifyTests: XCTestCase {
         XCTAssertEqual(partial.report[v1]?["result"] as? String, "agrees")
     }
 
+    /// Window rows are part of the check: a county copy of a village's window row that differs is
+    /// found, in its month, and healed from the village.
+    func testADamagedWindowRowIsFoundAndHealed() throws {
+        let fed = try Federation()
+        defer { fed.shutdown() }
+        let (county, township, v1, v2) = try fed.smallCounty()
+        try fed.ok(["window", "add", "1", "--name", "代办窗口"], node: v1)
+        try fed.ok(["simulate", "--days", "40", "--seed", "5"], node: v1)
+        try fed.waitForConvergence(root: county, nodes: [county, township, v1, v2])
+        XCTAssertFalse(try NodeStore.open(in: fed.nodes[county]!.dir).unitRows(origin: v1).isEmpty, "the village's window rows reached the county")
+        XCTAssertTrue(try verify(fed, at: county).report.values.allSatisfy { $0["result"] as? String == "agrees" })
+
+        let countyDB = try RawDatabase(path: fed.dbPath(county))
+        let day = try XCTUnwrap(try countyDB.text("SELECT day FROM summary_unit WHERE origin = ? AND accepted > 0 ORDER BY day LIMIT 1", [.text(v1)]))
+        try countyDB.execute("UPDATE summary_unit SET accepted = accepted + 3 WHERE origin = ? AND day = ? AND kind = 'window'", [.text(v1), .text(day)])
+        let listed = try verify(fed, at: county, ["--no-heal"])
+        XCTAssertEqual(listed.report[v1]?["result"] as? String, "differs")
+        XCTAssertEqual(listed.report[v1]?["months"] as? [String], [String(day.prefix(7))])
+        let healed = try verify(fed, at: county)
+        XCTAssertEqual(healed.report[v1]?["result"] as? String, "healed", "\(healed.report)")
+        XCTAssertEqual(try NodeStore.open(in: fed.nodes[county]!.dir).unitRows(origin: v1), try NodeStore.open(in: fed.nodes[v1]!.dir).unitRows()
+            .filter { $0.key.kind == .window }, "the county's copy is the village's window rows again (its staff rows stay home)")
+    }
+
     func testVerifyNeedsARunningServe() throws {
         let fed = try Federation()
         defer { fed.shutdown() }
