@@ -121,6 +121,10 @@ public struct Tally: Hashable, Sendable {
 
     /// Adds `b` to `a`.
     public static func += (a: inout Tally, b: Tally) { a = a + b }
+
+    /// Nothing in the period, nothing carried in, nothing left overdue, no 差评: a group that a
+    /// breakdown by item or department leaves out.
+    public var isEmpty: Bool { counters.isZero && openStart == 0 && overdueOpenEnd == 0 && reviews == ReviewTally() }
 }
 
 /// The case and evaluation figures of docs/figures.md over one period, as at its end.

@@ -278,6 +278,20 @@ enum Migrations {
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
                 """)
         }
+        m.registerMigration("v14 monthly rollups per item") { db in
+            // Sums per (month, item) over every known node, refreshed with `summary_month` for
+            // each month some row of changed in: the breakdowns by item and department read whole
+            // months from here and only the partial months from the daily rows. Every pair is made
+            // stale once, so both rollups are rebuilt at the next refresh.
+            try db.execute(sql: """
+                CREATE TABLE summary_month_item (
+                    month TEXT NOT NULL, item TEXT NOT NULL,
+                    \(SummaryCounters.columns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    PRIMARY KEY (month, item)
+                ) WITHOUT ROWID;
+                UPDATE counter SET value = 0 WHERE name = 'rollup_rev';
+                """)
+        }
         return m
     }
 }

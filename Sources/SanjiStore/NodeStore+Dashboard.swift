@@ -29,7 +29,7 @@ extension NodeStore {
             let byOrigin = try Self.tallyByOrigin(asAt: asAt, reviews: reviews, catalog: catalog, sums: &sums)
             var byItem: [String: Tally] = [:]
             switch breakdown?.kind {
-            case .department, .item: byItem = try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog)
+            case .department, .item: byItem = try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog, stale: stale)
             case .window: byItem = try Self.tallyByUnit(db, .window, asAt: asAt, reviews: reviews, catalog: catalog)
             case .staff: byItem = try Self.tallyByUnit(db, .staff, asAt: asAt, reviews: reviews, catalog: catalog)
             default: break
@@ -121,9 +121,86 @@ extension NodeStore {
         return out
     }
 
-    /// Per item, in one pass over the daily rows of known nodes up to the period's end.
-    static func tallyByItem(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
-        var out = try tallies(db, key: "s.item", table: "summary", filter: "", group: "s.item", asAt: asAt, arguments: [])
+    /// Per item, from the monthly item rollups (`summary_month_item`), the daily rows of the partial
+    /// months at the period's ends, and the daily rows of months the rollups do not reflect yet.
+    /// Equal to `tallyByItemFromDailyRows`, which reads every daily row up to the period's end.
+    static func tallyByItem(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog, stale: Staleness) throws -> [String: Tally] {
+        let cols = SummaryCounters.columns
+        let n = cols.count
+        // A Tally needs three cumulative sums: before the period, through its last day, and (of
+        // due and due_met) before the deadline cut. Sum k counts the rollups of the months before
+        // `cutMonth[k]` and the daily rows from that month's first day to the day before `cut[k]`.
+        let cut = [asAt.period.from, asAt.lastDay.adding(days: 1), asAt.deadlineCut]
+        let cutMonth = cut.map { String($0.description.prefix(7)) }
+        var sums: [String: [SummaryCounters]] = [:]
+        func add(_ item: String, _ k: Int, _ c: SummaryCounters) {
+            sums[item, default: [SummaryCounters(), SummaryCounters(), SummaryCounters()]][k] += c
+        }
+        let plain = cols.map { "sum(\($0))" }.joined(separator: ", ")
+        /// Sums per item of `sql`'s rows (item, then the counters), with `sign`.
+        func read(_ sql: String, _ arguments: StatementArguments, sign: Int = 1) throws -> [(String, SummaryCounters)] {
+            var out: [(String, SummaryCounters)] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let r = try rows.next() { out.append((r[0], SummaryCounters(values: (0..<n).map { sign * ((r[$0 + 1] as Int?) ?? 0) }))) }
+            return out
+        }
+        // The partial month of each cut is read from its nearer end: the days before the cut
+        // added, or (when fewer) the days from the cut to the month's end taken from that month's
+        // whole rollup. The daily rows are what this spends its time on.
+        let monthEnd = cut.map { c -> Day in
+            let (y, m, _) = c.components
+            return Day(year: y, month: m, day: Day.daysIn(year: y, month: m))!
+        }
+        let fromEnd = (0..<3).map { k in monthEnd[k].number - cut[k].number + 1 < cut[k].number - Day(cutMonth[k] + "-01")!.number }
+        func counts(_ month: String, _ k: Int) -> Bool { fromEnd[k] ? month <= cutMonth[k] : month < cutMonth[k] }
+        // Whole months, from the rollup: one pass, a conditional sum per cut.
+        let rollup = (0..<3).flatMap { k in cols.map { "sum(CASE WHEN month \(fromEnd[k] ? "<=" : "<") ?\(k + 1) THEN \($0) ELSE 0 END)" } }
+        let wanted = (0..<3).map { "month \(fromEnd[$0] ? "<=" : "<") ?\($0 + 1)" }.joined(separator: " OR ")
+        let rows = try Row.fetchCursor(db, sql: "SELECT item, \(rollup.joined(separator: ", ")) FROM summary_month_item WHERE \(wanted) GROUP BY item",
+                                       arguments: StatementArguments(cutMonth))
+        while let r = try rows.next() {
+            for k in 0..<3 { add(r[0], k, SummaryCounters(values: (0..<n).map { (r[1 + k * n + $0] as Int?) ?? 0 })) }
+        }
+        // The partial months, from the daily rows of known nodes (a range read once when two cuts share it).
+        var partials: [String: [(String, SummaryCounters)]] = [:]
+        for k in 0..<3 {
+            let (first, last, sign) = fromEnd[k] ? (cut[k], monthEnd[k], -1) : (Day(cutMonth[k] + "-01")!, cut[k].adding(days: -1), 1)
+            guard first <= last else { continue }
+            let range = "\(first)…\(last)\(sign)"
+            if partials[range] == nil {
+                partials[range] = try read("""
+                    SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
+                    WHERE s.day BETWEEN ? AND ? GROUP BY s.item
+                    """, [first.description, last.description], sign: sign)
+            }
+            for (item, c) in partials[range]! { add(item, k, c) }
+        }
+        // Months some row changed in since the rollup was refreshed: their rollup out, their daily rows in.
+        for month in Set(stale.byOrigin.values.joined()) where (0..<3).contains(where: { counts(month, $0) }) {
+            let out = try read("SELECT item, \(plain) FROM summary_month_item WHERE month = ? GROUP BY item", [month], sign: -1)
+            let fresh = try read("""
+                SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
+                WHERE s.day BETWEEN ? AND ? GROUP BY s.item
+                """, [month + "-01", month + "-31"])
+            for (item, c) in out + fresh {
+                for k in 0..<3 where counts(month, k) { add(item, k, c) }
+            }
+        }
+        var out: [String: Tally] = [:]
+        for (item, s) in sums {
+            let t = Tally(beforeFrom: s[0], throughEnd: s[1], beforeCut: s[2])
+            if !t.isEmpty { out[item] = t }
+        }
+        for r in reviews {
+            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+        }
+        return out
+    }
+
+    /// Per item, in one pass over every daily row of known nodes up to the period's end: what
+    /// `tallyByItem` must equal (tests hold it to this).
+    static func tallyByItemFromDailyRows(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
+        var out = try tallies(db, key: "s.item", table: "summary", filter: "", group: "s.item", asAt: asAt, arguments: []).filter { !$0.value.isEmpty }
         for r in reviews {
             out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
         }

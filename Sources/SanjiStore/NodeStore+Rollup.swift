@@ -22,10 +22,14 @@ extension NodeStore {
                 INSERT INTO summary_month (origin, month, \(cols.joined(separator: ", ")))
                 SELECT origin, ?, \(sums) FROM summary WHERE origin = ? AND day BETWEEN ? AND ? GROUP BY origin
                 """)
-            for (origin, month) in try Self.staleMonths(db, above: watermark) {
+            let stale = try Self.staleMonths(db, above: watermark)
+            for (origin, month) in stale {
                 try clear.execute(arguments: [origin, month])
                 try insert.execute(arguments: [month, origin, month + "-01", month + "-31"])
             }
+            // Per item over every known node: a month some row changed in is summed again whole
+            // (its cost is one month's rows, whatever the store's size).
+            try Self.refreshItemMonths(db, Set(stale.map(\.1)))
             try Counter.set(db, .rollupRev, top)
         }
         if wait {
@@ -46,6 +50,22 @@ extension NodeStore {
             return false
         } catch let e as DatabaseError {
             throw StoreFailure.explain(e, directory: directory)
+        }
+    }
+
+    /// Sums `months` of the daily rows of known nodes again, per item (`summary_month_item`).
+    static func refreshItemMonths(_ db: Database, _ months: Set<String>) throws {
+        guard !months.isEmpty else { return }
+        let cols = SummaryCounters.columns
+        let clear = try db.makeStatement(sql: "DELETE FROM summary_month_item WHERE month = ?")
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO summary_month_item (month, item, \(cols.joined(separator: ", ")))
+            SELECT ?1, s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
+            WHERE s.day BETWEEN ?2 AND ?3 GROUP BY s.item
+            """)
+        for month in months.sorted() {
+            try clear.execute(arguments: [month])
+            try insert.execute(arguments: [month, month + "-01", month + "-31"])
         }
     }
 

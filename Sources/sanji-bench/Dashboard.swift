@@ -122,6 +122,8 @@ extension SanjiBench {
             let raw = Bench.median(try (0..<runs).map { _ in try RawLimits.sumByOrigin(store: dir, period: year) })
             let full = try time { _ = try store.dashboard(period: year).json(zone: store.zone).render() }
             let byTownship = try time { _ = try store.dashboard(period: year, breakdown: (.township, 0)).json(zone: store.zone).render() }
+            let byItem = try time { _ = try store.dashboard(period: year, breakdown: (.item, 20)).json(zone: store.zone).render() }
+            let byDepartment = try time { _ = try store.dashboard(period: year, breakdown: (.department, 0)).json(zone: store.zone).render() }
             let cluster = BenchCluster(base: dir, sanji: options.binary)
             let command = ["dashboard", "--format", "json", "--from", year.from.description, "--to", year.to.description, "--data", dir.path]
             let process = try time { try cluster.run(command) }
@@ -130,10 +132,13 @@ extension SanjiBench {
                 "  raw SELECT origin, sum(…) GROUP BY origin   \(Bench.ms(raw)) ms",
                 "  the dashboard, as JSON                      \(Bench.ms(full)) ms  (goal < 300 ms)",
                 "  … by township                               \(Bench.ms(byTownship)) ms",
+                "  … by item (top 20)                          \(Bench.ms(byItem)) ms",
+                "  … by department                             \(Bench.ms(byDepartment)) ms",
                 "  the sanji dashboard process, start to exit  \(Bench.ms(process)) ms",
             ], .object([
                 ("scenario", .string("dashboard")), ("summary_rows", .int(held.summaryRows)), ("nodes", .int(nodes)),
                 ("raw_ms", .double(raw * 1000)), ("dashboard_ms", .double(full * 1000)), ("by_township_ms", .double(byTownship * 1000)),
+                ("by_item_ms", .double(byItem * 1000)), ("by_department_ms", .double(byDepartment * 1000)),
                 ("process_ms", .double(process * 1000)),
             ]))
         }

@@ -15,7 +15,7 @@ struct SanjiBench: ParsableCommand {
         abstract: "Sanji's benchmarks, each beside its raw limit measured in the same run.",
         discussion: """
             Build in release for figures that mean something (docs/benchmarks.md):
-              swift build -c release --static-swift-stdlib    # builds sanji and sanji-bench
+              swift build -c release --static-swift-stdlib --product sanji && swift build -c release --static-swift-stdlib --product sanji-bench
               .build/release/sanji-bench suite            # every scenario at full size, several minutes
               .build/release/sanji-bench suite --quick    # every scenario small, in seconds (CI)
             Each scenario is a command of its own: sanji-bench <scenario> --help.

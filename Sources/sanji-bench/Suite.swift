@@ -8,7 +8,7 @@ extension SanjiBench {
             abstract: "Every scenario in turn, each beside its raw limit: the figures of docs/benchmarks.md.",
             discussion: """
                 Full sizes take several minutes and want a release build:
-                  swift build -c release --static-swift-stdlib    # builds sanji and sanji-bench
+                  swift build -c release --static-swift-stdlib --product sanji && swift build -c release --static-swift-stdlib --product sanji-bench
                   .build/release/sanji-bench suite
                 --quick runs every scenario at a small size in seconds, so that none rots (CI runs it on the
                 debug build; its figures mean nothing).

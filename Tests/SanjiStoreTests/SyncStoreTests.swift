@@ -138,6 +138,45 @@ final class RollupTests: XCTestCase {
             try importSome(200, prefix: "S\(round)-")   // later writes touch some months again
         }
     }
+
+    /// The breakdown by item read from the monthly item rollups equals the one summed from every
+    /// daily row: for periods of any shape, with the rollups fresh and with months they do not
+    /// reflect yet.
+    func testItemTalliesFromTheRollupsEqualTheDailyRows() throws {
+        let f = try StoreFixture()
+        var rng = SeededRandom(seed: TestSeed.seed(91, for: "RollupTests"))
+        let items = ["SB001", "CJ001", "XK001"]
+        func importSome(_ n: Int, prefix: String) throws {
+            var csv = ""
+            for i in 0..<n {
+                let day = Day("2025-06-01")!.adding(days: Int.random(in: 0..<530, using: &rng))
+                let done = Bool.random(using: &rng) ? "\(day.adding(days: Int.random(in: 0...12, using: &rng))) 11:00,approved,1" : ",,"
+                csv += "\(prefix)\(i),\(items.randomElement(using: &rng)!),\(day) 09:00,window,\(done)\n"
+            }
+            _ = try f.importCases(csv.replacingOccurrences(of: "2026-11-2", with: "2026-11-1"))
+        }
+        func compare(_ label: String) throws {
+            for _ in 0..<30 {
+                let a = Day("2025-05-15")!.adding(days: Int.random(in: 0..<550, using: &rng))
+                let p = Int.random(in: 0..<3, using: &rng) == 0 ? Period.month(year: a.components.year, month: a.components.month)!
+                    : Period(from: a, to: a.adding(days: Int.random(in: 0..<200, using: &rng)))
+                guard let asAt = AsAt(p, today: f.store.zone.day(of: StoreFixture.now)) else { continue }
+                try f.store.read { db in
+                    let stale = try NodeStore.Staleness(db)
+                    let fast = try NodeStore.tallyByItem(db, asAt: asAt, reviews: [], catalog: Catalog(), stale: stale)
+                    let slow = try NodeStore.tallyByItemFromDailyRows(db, asAt: asAt, reviews: [], catalog: Catalog())
+                    XCTAssertEqual(fast, slow, "\(label), \(p)")
+                }
+            }
+        }
+        try importSome(500, prefix: "R")
+        try f.store.refreshRollups()
+        try compare("fresh rollups")
+        try importSome(150, prefix: "S")   // months the rollups do not reflect yet
+        try compare("stale rollups")
+        try f.store.refreshRollups()
+        try compare("refreshed again")
+    }
 }
 
 
