@@ -135,6 +135,11 @@ extension NodeStore {
         var rev = try Counter.value(db, .rev)
         var refused: [RowRefusal] = []
         var applied = 0
+        /// Writes one row or record with this node's next rev, which is kept only if it was written.
+        func stamp(_ write: (Int64) throws -> Bool) throws {
+            rev += 1
+            if try write(Int64(rev)) { applied += 1 } else { rev -= 1 }
+        }
         // Parents before children, so that a chain of enrolments in one batch is accepted.
         let enrolments = batch.nodes.compactMap { if case .enrolment(let e) = $0 { e } else { nil } }.sorted { $0.level < $1.level }
         let statuses = batch.nodes.compactMap { if case .status(let s) = $0 { s } else { nil } }
@@ -157,18 +162,17 @@ extension NodeStore {
             guard let parentLevel = tree[e.parent]?.level, e.level > parentLevel else {
                 refused.append(RowRefusal(.notItsSubtree, "enrolment of \(e.subject): level \(e.level.rawValue) is not below its parent's")); continue
             }
-            rev += 1
-            if try NodeRows.put(db, e, rev: rev, onlyIfNewer: true) {
-                applied += 1
+            try stamp { rev in
+                guard try NodeRows.put(db, e, rev: Int(rev), onlyIfNewer: true) else { return false }
                 tree[e.subject] = (e.parent, e.level)
-            } else { rev -= 1 }
+                return true
+            }
         }
         for s in statuses {
             guard s.subject != identity.id, tree[s.subject] != nil, within(s.subject) else {
                 refused.append(RowRefusal(.notItsSubtree, "status of \(s.subject): not in the subtree of \(child)")); continue
             }
-            rev += 1
-            if try NodeRows.put(db, s, rev: rev) { applied += 1 } else { rev -= 1 }
+            try stamp { try NodeRows.put(db, s, rev: Int($0)) }
         }
         // Rows refused for the same reason are reported once (with how many), not once each.
         var refusedRows = refused.count
@@ -197,12 +201,7 @@ extension NodeStore {
                 refuse(.impossible, "summary row \(row.origin) \(row.key.day) \(row.key.item.isEmpty ? "(no item)" : row.key.item): \(why)")
                 continue
             }
-            rev += 1
-            if try upsert.run(origin: row.origin, key: row.key, counters: row.counters, originRev: Int64(row.originRev), rev: Int64(rev)) {
-                applied += 1
-            } else {
-                rev -= 1
-            }
+            try stamp { try upsert.run(origin: row.origin, key: row.key, counters: row.counters, originRev: Int64(row.originRev), rev: $0) }
         }
         // Window and staff rows: the same authority, the same checks.
         let unitUpsert = try UnitUpsert(db, .newer)
@@ -211,12 +210,7 @@ extension NodeStore {
                 refuse(.impossible, "\(row.key.kind.label) row \(row.origin) \(row.key.day) \(row.key.unit): \(why)")
                 continue
             }
-            rev += 1
-            if try unitUpsert.run(origin: row.origin, key: row.key, counters: row.counters, originRev: Int64(row.originRev), rev: Int64(rev)) {
-                applied += 1
-            } else {
-                rev -= 1
-            }
+            try stamp { try unitUpsert.run(origin: row.origin, key: row.key, counters: row.counters, originRev: Int64(row.originRev), rev: $0) }
         }
         // Exception records: the same authority, the same "highest origin rev wins".
         let exceptionUpsert = try ExceptionUpsert(db, .ifNewer)
@@ -225,13 +219,11 @@ extension NodeStore {
                 refuse(.impossible, why)
                 continue
             }
-            rev += 1
-            if try exceptionUpsert.run(x.record, originRev: Int64(x.originRev), rev: Int64(rev)) { applied += 1 } else { rev -= 1 }
+            try stamp { try exceptionUpsert.run(x.record, originRev: Int64(x.originRev), rev: $0) }
         }
         // Seals: the origin's rows of a month are all it sent from `floor` on; older ones go.
         for seal in batch.seals where allowed(seal.origin, "seals") {
-            rev += 1
-            if try Self.applySeal(db, seal, rev: rev) { applied += 1 } else { rev -= 1 }
+            try stamp { try Self.applySeal(db, seal, rev: Int($0)) }
         }
         refused += reasonOrder.map { r in RowRefusal(reasons[r]!.kind, reasons[r]!.count > 1 ? "\(r) (\(reasons[r]!.count) rows)" : r) }
         try Counter.set(db, .rev, rev)

@@ -137,6 +137,11 @@ extension NodeStore {
             sums[item, default: [SummaryCounters(), SummaryCounters(), SummaryCounters()]][k] += c
         }
         let plain = cols.map { "sum(\($0))" }.joined(separator: ", ")
+        /// The daily rows of known nodes over a range of days, per item.
+        let dailyByItem = """
+            SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
+            WHERE s.day BETWEEN ? AND ? GROUP BY s.item
+            """
         /// Sums per item of `sql`'s rows (item, then the counters), with `sign`.
         func read(_ sql: String, _ arguments: StatementArguments, sign: Int = 1) throws -> [(String, SummaryCounters)] {
             var out: [(String, SummaryCounters)] = []
@@ -168,20 +173,14 @@ extension NodeStore {
             guard first <= last else { continue }
             let range = "\(first)…\(last)\(sign)"
             if partials[range] == nil {
-                partials[range] = try read("""
-                    SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
-                    WHERE s.day BETWEEN ? AND ? GROUP BY s.item
-                    """, [first.description, last.description], sign: sign)
+                partials[range] = try read(dailyByItem, [first.description, last.description], sign: sign)
             }
             for (item, c) in partials[range]! { add(item, k, c) }
         }
         // Months some row changed in since the rollup was refreshed: their rollup out, their daily rows in.
         for month in Set(stale.byOrigin.values.joined()) where (0..<3).contains(where: { counts(month, $0) }) {
             let out = try read("SELECT item, \(plain) FROM summary_month_item WHERE month = ? GROUP BY item", [month], sign: -1)
-            let fresh = try read("""
-                SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
-                WHERE s.day BETWEEN ? AND ? GROUP BY s.item
-                """, [month + "-01", month + "-31"])
+            let fresh = try read(dailyByItem, [month + "-01", month + "-31"])
             for (item, c) in out + fresh {
                 for k in 0..<3 where counts(month, k) { add(item, k, c) }
             }
