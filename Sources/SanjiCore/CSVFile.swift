@@ -10,12 +10,9 @@ public struct CSVFile: Sendable {
     public let columns: [String: Int]
     /// The same as a short list: a linear scan over ten names beats hashing on the hot path.
     private let columnList: [(name: String, index: Int)]
-    private let utf8: [UInt8]
+    private let input: InputBytes
     /// Fields in the header: a row with a value beyond them is refused, not cut.
     public let headerCount: Int
-
-    /// About how many records the file holds (its size over a typical record's), to size tables ahead.
-    public var estimatedRecords: Int { utf8.count / 96 }
 
     /// Why a file was refused: every problem found, each with its line and field.
     public struct Rejected: Error, Sendable {
@@ -29,13 +26,22 @@ public struct CSVFile: Sendable {
         name: String, bytes: [UInt8], encoding: TextEncoding = .auto,
         required: [String], optional: [String] = [], ignoreExtra: Bool = false
     ) throws(Rejected) {
+        try self.init(name: name, input: InputBytes(bytes), encoding: encoding, required: required, optional: optional, ignoreExtra: ignoreExtra)
+    }
+
+    /// The same over an input that may be a mapped file: a first pass checks (or converts) its
+    /// encoding, and the records are read in a second, each pass handing pages back as it goes.
+    public init(
+        name: String, input: InputBytes, encoding: TextEncoding = .auto,
+        required: [String], optional: [String] = [], ignoreExtra: Bool = false
+    ) throws(Rejected) {
         self.name = name
         do {
-            (utf8, self.encoding) = try TextDecoder.utf8(from: bytes, encoding: encoding)
+            (self.input, self.encoding) = try TextDecoder.utf8(from: input, encoding: encoding)
         } catch {
             throw Rejected(issues: [RowIssue(file: name, line: error.line, field: "encoding", message: error.message)])
         }
-        var reader = CSVReader(bytes: utf8)
+        var reader = CSVReader(input: self.input)
         guard let header = reader.next() else {
             let message = reader.error?.message ?? "the file is empty; expected a header line: \(required.joined(separator: ","))"
             throw Rejected(issues: [RowIssue(file: name, line: reader.error?.line ?? 1, field: "header", message: message)])
@@ -75,17 +81,23 @@ public struct CSVFile: Sendable {
     public struct Records: Sequence, IteratorProtocol {
         var reader: CSVReader
         let name: String
+        let input: InputBytes
 
         init(file: CSVFile) {
-            reader = CSVReader(bytes: file.utf8)
+            reader = CSVReader(input: file.input)
             name = file.name
+            input = file.input
             _ = reader.next()
         }
+
+        /// How many bytes of the (UTF-8) file have been read: progress, beside `CSVFile.byteCount`.
+        public var bytesRead: Int { reader.position }
 
         /// The next record with anything in it: a row of empty cells (`,,,`, what Excel writes
         /// for a blank row inside a sheet) is passed over.
         public mutating func next() -> CSVReader.Record? {
             while let record = reader.next() {
+                input.release(before: reader.position)
                 if record.fields.contains(where: { !$0.trimmingSpaces.isEmpty }) { return record }
             }
             return nil
@@ -119,5 +131,5 @@ public struct CSVFile: Sendable {
     }
 
     /// Bytes counted for progress reports.
-    public var byteCount: Int { utf8.count }
+    public var byteCount: Int { input.count }
 }

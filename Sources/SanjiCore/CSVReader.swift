@@ -18,32 +18,39 @@ public struct CSVReader: Sequence, IteratorProtocol {
         public let message: String
     }
 
-    private let bytes: [UInt8]
-    private var position: Int
+    private let input: InputBytes
+    /// The offset of the next byte to read: how far into the input the reader has come.
+    public private(set) var position: Int
     private var line = 1
     /// The syntax error that ended the reading; nil while there is none.
     public private(set) var error: SyntaxError?
 
     /// `bytes` must be UTF-8 (see `TextDecoder`); a leading BOM is skipped.
     public init(bytes: [UInt8]) {
-        self.bytes = bytes
-        position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        self.init(input: InputBytes(bytes))
+    }
+
+    /// A reader over `input`, which must be UTF-8; a leading BOM is skipped.
+    public init(input: InputBytes) {
+        self.input = input
+        position = input.buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
     }
 
     /// The next record, or nil at the end or at a syntax error (then `error` is set).
     public mutating func next() -> Record? {
         guard error == nil else { return nil }
+        let buf = input.buffer
+        let n = buf.count
         // Skip blank lines between records.
-        while position < bytes.count, bytes[position] == 0x0A || bytes[position] == 0x0D {
-            if bytes[position] == 0x0A { line += 1 }
+        while position < n, buf[position] == 0x0A || buf[position] == 0x0D {
+            if buf[position] == 0x0A { line += 1 }
             position += 1
         }
-        guard position < bytes.count else { return nil }
+        guard position < n else { return nil }
         let startLine = line
         var fields: [String] = []
         fields.reserveCapacity(12)
-        let n = bytes.count
-        return bytes.withUnsafeBufferPointer { buf -> Record? in
+        do {
             while true {
                 if position < n, buf[position] == 0x22 {
                     // Quoted field.

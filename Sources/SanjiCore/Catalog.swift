@@ -68,10 +68,12 @@ public struct Catalog: Sendable {
 
     /// The catalogue item a case at `level` names, or why it cannot be used there. Whether a
     /// withdrawn item is refused depends on whether the case is new, which only the store knows.
-    public func itemForIntake(_ code: String, at level: Level) -> Result<CatalogItem, IntakeProblem> {
+    /// `memo` remembers the closest codes of unknown ones across the rows of one import.
+    public func itemForIntake(_ code: String, at level: Level, memo: Suggestions.Memo? = nil) -> Result<CatalogItem, IntakeProblem> {
         guard let item = items[code] else {
             if items.isEmpty { return .failure(.emptyCatalog) }
-            return .failure(.unknownItem(code: code, closest: Suggestions.closest(to: code, in: items.keys)))
+            let closest = memo?.closest(to: code, in: items.keys) ?? Suggestions.closest(to: code, in: items.keys)
+            return .failure(.unknownItem(code: code, closest: closest))
         }
         guard item.handled(at: level) else { return .failure(.notHandled(item: item, level: level)) }
         return .success(item)

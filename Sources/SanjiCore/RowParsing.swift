@@ -21,6 +21,8 @@ public struct RowParser: Sendable {
     public let excelDates: Bool
     /// The station's windows in service (`sanji window add`): a record may name only one of these.
     public let windows: Set<String>
+    /// The closest codes of unknown items, remembered across the rows this parser reads.
+    public let memo = Suggestions.Memo()
 
     /// A parser for one node at one moment; `futureSkewSeconds` is the clock skew allowed (600 s by default).
     public init(catalog: Catalog, level: Level, zone: ZoneRule, now: Timestamp, futureSkewSeconds: Int64 = 600, gradeCodes: Grade.Codes? = nil,
@@ -61,7 +63,7 @@ public struct RowParser: Sendable {
         if code.isEmpty, problems.count == before {
             problems.append(("item_code", "is empty; name the item's 事项编码"))
         } else if !code.isEmpty {
-            switch catalog.itemForIntake(code, at: level) {
+            switch catalog.itemForIntake(code, at: level, memo: memo) {
             case .success(let i): item = i
             case .failure(let p): problems.append(("item_code", p.description))
             }
@@ -184,7 +186,7 @@ public struct RowParser: Sendable {
         let before = problems.count
         let code = identifier(value("item_code"), field: "item_code", problems: &problems)
         if !code.isEmpty, problems.count == before, catalog.items[code] == nil {
-            let closest = Suggestions.closest(to: code, in: catalog.items.keys)
+            let closest = memo.closest(to: code, in: catalog.items.keys)
             problems.append(("item_code", "no item \(code) in the catalogue" + (closest.isEmpty ? "" : "; did you mean \(closest.joined(separator: ", "))?")))
         }
         let window = self.window(value("window"), problems: &problems), staff = self.staff(value("staff"), problems: &problems)

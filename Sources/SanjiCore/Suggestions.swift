@@ -1,5 +1,25 @@
+import Synchronization
+
 /// "Did you mean": the closest strings by edit distance, for unknown codes and names.
 public enum Suggestions {
+    /// Answers remembered for one set of candidates (one import's catalogue): a file where a
+    /// million rows name the same unknown item asks the same question a million times.
+    public final class Memo: Sendable {
+        private let answers = Mutex<[String: [String]]>([:])
+
+        /// An empty memo.
+        public init() {}
+
+        /// `closest(to: query, in: candidates)`, computed once per query. The candidates must be
+        /// the same on every call.
+        public func closest(to query: String, in candidates: some Sequence<String>) -> [String] {
+            if let known = answers.withLock({ $0[query] }) { return known }
+            let answer = Suggestions.closest(to: query, in: candidates)
+            answers.withLock { if $0.count < 10_000 { $0[query] = answer } }
+            return answer
+        }
+    }
+
     /// Up to `limit` candidates within an edit distance of a third of the query's length (at least 2),
     /// closest first.
     public static func closest(to query: String, in candidates: some Sequence<String>, limit: Int = 3) -> [String] {

@@ -40,38 +40,52 @@ public enum TextDecoder {
 
     /// Returns UTF-8 bytes without BOM and the encoding that was used.
     public static func utf8(from data: [UInt8], encoding: TextEncoding = .auto) throws(DecodeError) -> (bytes: [UInt8], used: TextEncoding) {
+        let (input, used) = try utf8(from: InputBytes(data), encoding: encoding)
+        var bytes = Array(input.buffer)
+        if bytes.starts(with: bom) { bytes.removeFirst(3) }
+        return (bytes, used)
+    }
+
+    private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// Returns the input as UTF-8 (the same bytes when they are UTF-8, a leading BOM left for the
+    /// reader to skip) and the encoding that was used. A mapped input is read in passes that hand
+    /// its pages back as they go, and a conversion is written to a temporary file, so that memory
+    /// stays flat whatever the file's size.
+    public static func utf8(from input: InputBytes, encoding: TextEncoding = .auto) throws(DecodeError) -> (input: InputBytes, used: TextEncoding) {
+        let data = input.buffer
         switch encoding {
         case .auto:
-            if data.starts(with: [0xEF, 0xBB, 0xBF]) {
-                return try utf8(from: Array(data.dropFirst(3)), encoding: .utf8)
-            }
             if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
-                return try utf8(from: data, encoding: .utf16)
+                return (try convert(input, from: "UTF-16"), .utf16)
             }
-            if isValidUTF8(data) { return (data, .utf8) }
+            if isValidUTF8(input) { return (input, .utf8) }
+            if data.starts(with: bom) {
+                throw DecodeError(message: "the file is not valid UTF-8 (an Excel export on Chinese Windows is usually GBK: try --encoding gbk)")
+            }
             if let mixed = mixedEncodingProblem(data) { throw mixed }
+            input.releaseAll()
             do {
-                return (try convert(data, from: "GB18030"), .gb18030)
+                return (try convert(input, from: "GB18030"), .gb18030)
             } catch {
                 throw DecodeError(message: "the file is neither UTF-8 nor GB18030/GBK; save it as UTF-8 or name the encoding with --encoding")
             }
         case .utf8:
-            let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(data.dropFirst(3)) : data
-            guard isValidUTF8(body) else {
+            guard isValidUTF8(input) else {
                 throw DecodeError(message: "the file is not valid UTF-8 (an Excel export on Chinese Windows is usually GBK: try --encoding gbk)")
             }
-            return (body, .utf8)
+            return (input, .utf8)
         case .gb18030, .gbk:
-            return (try convert(data, from: "GB18030"), encoding)
+            return (try convert(input, from: "GB18030"), encoding)
         case .utf16:
-            return (try convert(data, from: "UTF-16"), .utf16)
+            return (try convert(input, from: "UTF-16"), .utf16)
         }
     }
 
     /// A file that is not UTF-8 as a whole but has lines that are (with Chinese in them) mixes
     /// encodings: someone pasted a GBK line into a UTF-8 file. Decoding it all as GBK would turn
     /// 张三 into 寮犱笁 on the UTF-8 lines, so it is refused, naming a line of each kind.
-    static func mixedEncodingProblem(_ data: [UInt8]) -> DecodeError? {
+    static func mixedEncodingProblem(_ data: UnsafeBufferPointer<UInt8>) -> DecodeError? {
         var utf8Line: Int?, otherLine: Int?
         var line = 1
         var start = 0
@@ -107,27 +121,50 @@ public enum TextDecoder {
         bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
     }
 
-    static func convert(_ data: [UInt8], from source: String) throws(DecodeError) -> [UInt8] {
+    /// Whether the input is well-formed UTF-8, checked a few megabytes at a time (each piece ending
+    /// after a line feed, which is never inside a character), handing the pages back behind.
+    static func isValidUTF8(_ input: InputBytes) -> Bool {
+        let data = input.buffer
+        var start = 0
+        defer { input.releaseAll() }
+        while start < data.count {
+            var end = min(start + (4 << 20), data.count)
+            while end < data.count, data[end - 1] != 0x0A { end += 1 }
+            guard String(validating: UnsafeBufferPointer(rebasing: data[start..<end]), as: UTF8.self) != nil else { return false }
+            start = end
+            input.release(before: start)
+        }
+        return true
+    }
+
+    /// Converts the input to UTF-8 through iconv, a megabyte of output at a time.
+    static func convert(_ input: InputBytes, from source: String) throws(DecodeError) -> InputBytes {
         let cd = iconv_open("UTF-8", source)
         guard cd != iconv_t(bitPattern: -1) else { throw DecodeError(message: "this system cannot convert from \(source)") }
         defer { iconv_close(cd) }
-        var input = data.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: data.count * 2 + 16)
-        var inLeft = input.count
-        var outLeft = output.count
-        let failed: Bool = input.withUnsafeMutableBufferPointer { ib in
-            output.withUnsafeMutableBufferPointer { ob in
-                var ip = ib.baseAddress
-                var op = ob.baseAddress
-                return iconv(cd, &ip, &inLeft, &op, &outLeft) == -1
+        let sink: InputBytes.Sink
+        do { sink = try InputBytes.Sink(like: input) } catch { throw DecodeError(message: error.message) }
+        let data = input.buffer
+        var output = [UInt8](repeating: 0, count: 1 << 20)
+        var inLeft = data.count
+        var ip = UnsafeMutablePointer<CChar>(mutating: UnsafeRawPointer(data.baseAddress)?.assumingMemoryBound(to: CChar.self))
+        while inLeft > 0 {
+            var outLeft = output.count
+            let failed: Bool = output.withUnsafeMutableBytes { ob in
+                var op = ob.baseAddress?.assumingMemoryBound(to: CChar.self)
+                return iconv(cd, &ip, &inLeft, &op, &outLeft) == -1 && errno != E2BIG
+            }
+            let produced = output.count - outLeft
+            do { try sink.append(output[0..<produced]) } catch { throw DecodeError(message: error.message) }
+            input.release(before: data.count - inLeft)
+            guard !failed else {
+                throw DecodeError(message: "byte \(data.count - inLeft) is not valid \(source); name the encoding with --encoding")
+            }
+            guard produced > 0 || inLeft == 0 else {
+                throw DecodeError(message: "byte \(data.count - inLeft) is not valid \(source); name the encoding with --encoding")
             }
         }
-        guard !failed, inLeft == 0 else {
-            let offset = input.count - inLeft
-            throw DecodeError(message: "byte \(offset) is not valid \(source); name the encoding with --encoding")
-        }
-        var result = output.prefix(output.count - outLeft).map { UInt8(bitPattern: $0) }
-        if result.starts(with: [0xEF, 0xBB, 0xBF]) { result.removeFirst(3) }
-        return result
+        input.releaseAll()
+        do { return try sink.finish() } catch { throw DecodeError(message: error.message) }
     }
 }

@@ -20,28 +20,64 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// The value as JSON text: indented two spaces a level when `pretty`, on one line otherwise.
     public func render(pretty: Bool = true, indent: Int = 0) -> String {
-        let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
-        let close = pretty ? String(repeating: "  ", count: indent) : ""
-        let nl = pretty ? "\n" : ""
+        var out = ""
+        write(to: &out, pretty: pretty, indent: indent)
+        return out
+    }
+
+    /// Appends the text to `out`: one buffer for the whole document (joining each level's
+    /// rendered children copied every row once per level above it).
+    func write(to out: inout String, pretty: Bool, indent: Int) {
+        func newline(_ level: Int) {
+            guard pretty else { return }
+            out += "\n"
+            for _ in 0..<level { out += "  " }
+        }
         switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return d.isFinite ? "\(d)" : "null"
-        case .string(let s): return JSONValue.quote(s)
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? "\(d)" : "null"
+        case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { return "[]" }
-            return "[" + nl + items.map { pad + $0.render(pretty: pretty, indent: indent + 1) }.joined(separator: "," + nl) + nl + close + "]"
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1)
+                item.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            newline(indent)
+            out += "]"
         case .object(let pairs):
-            if pairs.isEmpty { return "{}" }
-            let sep = pretty ? ": " : ":"
-            return "{" + nl + pairs.map { pad + JSONValue.quote($0.0) + sep + $0.1.render(pretty: pretty, indent: indent + 1) }
-                .joined(separator: "," + nl) + nl + close + "}"
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                newline(indent + 1)
+                JSONValue.quote(pair.0, into: &out)
+                out += pretty ? ": " : ":"
+                pair.1.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            newline(indent)
+            out += "}"
         }
     }
 
     static func quote(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        quote(s, into: &out)
+        return out
+    }
+
+    static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        // Most strings need no escape: appended whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -58,6 +94,6 @@ public indirect enum JSONValue: Sendable, Equatable {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

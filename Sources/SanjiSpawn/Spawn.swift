@@ -64,6 +64,8 @@ public enum Spawn {
         public let output: [UInt8]
         /// Standard error as text (bytes that are not UTF-8 become U+FFFD).
         public let stderr: String
+        /// The process's peak resident set, in KiB.
+        public var peakKiB = 0
 
         /// Standard output as text.
         public var stdout: String { String(decoding: output, as: UTF8.self) }
@@ -108,10 +110,14 @@ public enum Spawn {
 
     /// Waits for `pid` to end; its exit status, or 128 + the signal that ended it.
     @discardableResult
-    public static func wait(_ pid: pid_t) -> Int32 {
+    public static func wait(_ pid: pid_t) -> Int32 { waitWithUsage(pid).status }
+
+    /// Waits for `pid` to end; its exit status and its peak resident set in KiB (from wait4's rusage).
+    public static func waitWithUsage(_ pid: pid_t) -> (status: Int32, peakKiB: Int) {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        return (status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), Int(usage.ru_maxrss))
     }
 
     /// The exit status of `pid` if it has ended (it is then reaped), nil while it runs.
@@ -132,9 +138,9 @@ public enum Spawn {
         }
         let pid = try start(executable, arguments, Options(environment: environment, directory: directory,
                                                            stdout: .file(out, append: false), stderr: .file(err, append: false)))
-        let status = wait(pid)
+        let (status, peak) = waitWithUsage(pid)
         func read(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
-        return Result(status: status, output: read(out), stderr: String(decoding: read(err), as: UTF8.self))
+        return Result(status: status, output: read(out), stderr: String(decoding: read(err), as: UTF8.self), peakKiB: peak)
     }
 
     /// This program's own executable (to start another of its commands).

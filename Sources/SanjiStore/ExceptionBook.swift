@@ -108,6 +108,9 @@ final class ExceptionLedger {
 
     init(_ db: Database) { self.db = db }
 
+    /// Records waiting to be written.
+    var pendingCount: Int { pending.count }
+
     func put(_ record: ExceptionRecord) {
         let key = (record.isCase ? "c:" : "r:") + record.id
         if let i = index[key] {

@@ -14,6 +14,9 @@ public struct ImportOptions: Sendable {
     public var excelDates = false
     /// The time the import runs at (for "in the future" checks); nil: the store's clock.
     public var now: Timestamp?
+    /// How many problems a rejection keeps, in file order (the rest are counted): a file where
+    /// every one of five million rows is wrong must not hold five million messages.
+    public var keptProblems = 1_000
 
     /// Options; the defaults detect the encoding and reject unknown columns and numeric grades.
     public init(encoding: TextEncoding = .auto, ignoreExtra: Bool = false, gradeCodes: Grade.Codes? = nil, excelDates: Bool = false, now: Timestamp? = nil) {
@@ -52,24 +55,46 @@ public struct ImportReport: Sendable, Equatable {
 public struct ImportRejected: Error, CustomStringConvertible, Sendable {
     /// The file's name, as given to the import.
     public let file: String
-    /// Every problem found, with its line and field.
+    /// The problems found, with line and field: every one, or the first `ImportOptions.keptProblems`.
     public let issues: [RowIssue]
+    /// How many problems there were in all (more than `issues.count` when some were only counted).
+    public let total: Int
+    /// How many rows had a problem.
+    public let rows: Int
 
-    /// A rejection of `file` for `issues`.
+    /// A rejection of `file` for `issues`, all of them kept.
     public init(file: String, issues: [RowIssue]) {
+        self.init(file: file, issues: issues, total: issues.count, rows: Set(issues.map(\.line)).count)
+    }
+
+    /// A rejection that kept `issues` of `total` problems in `rows` rows.
+    public init(file: String, issues: [RowIssue], total: Int, rows: Int) {
         self.file = file
         self.issues = issues
+        self.total = total
+        self.rows = rows
     }
 
     /// One line: the file, and how many problems in how many rows (the issues are listed apart).
     public var description: String {
-        let rows = Set(issues.map(\.line)).count
-        return "\(file): rejected, nothing was imported: \(issues.count) problem\(issues.count == 1 ? "" : "s") in \(rows) row\(rows == 1 ? "" : "s")"
+        "\(file): rejected, nothing was imported: \(NumberText.thousands(total)) problem\(total == 1 ? "" : "s") in \(NumberText.thousands(rows)) row\(rows == 1 ? "" : "s")"
     }
 }
 
-/// Rows read so far, for progress displays.
-public typealias ImportProgress = @Sendable (_ rows: Int) -> Void
+/// How far an import has come, for progress displays.
+public struct ImportProgressReport: Sendable {
+    /// Data rows read so far.
+    public var rows: Int
+    /// Bytes of the file read so far (of its UTF-8 text, after any conversion).
+    public var bytesRead: Int
+    /// The file's size in the same bytes.
+    public var totalBytes: Int
+    /// Problems found so far: the file will be rejected when this is not 0.
+    public var problems: Int
+}
+
+/// Called every few thousand rows, and once at the end.
+public typealias ImportProgress = @Sendable (ImportProgressReport) -> Void
 
 extension NodeStore {
     static let caseColumns = (required: ["case_no", "item_code", "accepted_at", "channel"],
@@ -82,37 +107,34 @@ extension NodeStore {
     /// Imports consultations (咨询): all or nothing, idempotent by `consult_id`. A line without an id
     /// gets one from the file's name and line, so that importing the same file twice counts nothing twice.
     public func importConsultations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
-        let file = try Self.open(name, bytes, Self.consultColumns, options)
+        try importConsultations(name: name, input: InputBytes(bytes), options: options, progress: progress)
+    }
+
+    /// The same from an input that may be a mapped file (`InputBytes.mapping`): memory stays flat.
+    public func importConsultations(name: String, input: InputBytes, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
+        let file = try Self.open(name, input, Self.consultColumns, options)
         let now = options.now ?? clock.now
         let stem = String(name.split(separator: "/").last ?? Substring(name))
-        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: ConsultRecord)]) in
-            let parser = intake.parser(now: now, excelDates: options.excelDates)
+        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
             guard let c = parser.parseConsultation({ file.value(record, $0) }, makeId: { "\(stem):\(record.line)" }, problems: &problems) else { return }
-            if let first = seen[c.consultId] {
-                if first.record != c { problems.append(("consult_id", "\(c.consultId) appears again (first at line \(first.line)) with different content")) }
-                else { report.unchanged += 1 }
-                return
-            }
-            seen[c.consultId] = (record.line, c)
+            guard try seen.firstTime(c.consultId, record: c, line: record.line, field: "consult_id", report: &report, problems: &problems) else { return }
             report.count(try intake.put(c))
         }
     }
 
     /// Imports cases.csv: all or nothing, idempotent. A later export of the same case updates it.
     public func importCases(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
-        let file = try Self.open(name, bytes, Self.caseColumns, options)
+        try importCases(name: name, input: InputBytes(bytes), options: options, progress: progress)
+    }
+
+    /// The same from an input that may be a mapped file (`InputBytes.mapping`): memory stays flat.
+    public func importCases(name: String, input: InputBytes, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
+        let file = try Self.open(name, input, Self.caseColumns, options)
         let now = options.now ?? clock.now
-        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: CaseRecord)]) in
-            let parser = intake.parser(now: now, excelDates: options.excelDates)
+        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
             guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
-            if let first = seen[c.caseNo] {
-                // Within one file the same case must read the same every time it appears.
-                if first.record == c { report.unchanged += 1 } else {
-                    problems.append(("case_no", "\(c.caseNo) appears again (first at line \(first.line)) with different content"))
-                }
-                return
-            }
-            seen[c.caseNo] = (record.line, c)
+            // Within one file the same case must read the same every time it appears.
+            guard try seen.firstTime(c.caseNo, record: c, line: record.line, field: "case_no", report: &report, problems: &problems) else { return }
             switch try intake.put(c, item: item) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -122,20 +144,18 @@ extension NodeStore {
 
     /// Imports evals.csv: all or nothing, idempotent; 整改 and 回访 in a later export update it.
     public func importEvaluations(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
-        let file = try Self.open(name, bytes, Self.evalColumns, options)
+        try importEvaluations(name: name, input: InputBytes(bytes), options: options, progress: progress)
+    }
+
+    /// The same from an input that may be a mapped file (`InputBytes.mapping`): memory stays flat.
+    public func importEvaluations(name: String, input: InputBytes, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
+        let file = try Self.open(name, input, Self.evalColumns, options)
         let now = options.now ?? clock.now
-        return try runImport(file, now: now, progress: progress) { (intake, record, report: inout ImportReport, problems: inout [RowParser.Problem], seen: inout [String: (line: Int, record: EvaluationRecord)]) in
-            let parser = intake.parser(now: now, gradeCodes: options.gradeCodes, excelDates: options.excelDates)
+        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
             guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) },
                                                      existingRectified: { (try? intake.evaluations.fetch($0))??.rectifiedAt != nil }, problems: &problems)
             else { return }
-            if let first = seen[e.evalId] {
-                if first.record == e { report.unchanged += 1 } else {
-                    problems.append(("eval_id", "\(e.evalId) appears again (first at line \(first.line)) with different content"))
-                }
-                return
-            }
-            seen[e.evalId] = (record.line, e)
+            guard try seen.firstTime(e.evalId, record: e, line: record.line, field: "eval_id", report: &report, problems: &problems) else { return }
             switch try intake.put(e) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -143,9 +163,9 @@ extension NodeStore {
         }
     }
 
-    static func open(_ name: String, _ bytes: [UInt8], _ columns: (required: [String], optional: [String]), _ options: ImportOptions) throws -> CSVFile {
+    static func open(_ name: String, _ input: InputBytes, _ columns: (required: [String], optional: [String]), _ options: ImportOptions) throws -> CSVFile {
         do {
-            return try CSVFile(name: name, bytes: bytes, encoding: options.encoding, required: columns.required,
+            return try CSVFile(name: name, input: input, encoding: options.encoding, required: columns.required,
                                optional: columns.optional, ignoreExtra: options.ignoreExtra)
         } catch {
             throw ImportRejected(file: name, issues: error.issues)
@@ -153,35 +173,117 @@ extension NodeStore {
     }
 
     /// Runs `handle` for every record in one write transaction; rolls it back if any row had a problem.
-    /// `seen`: each key's first line and record in this file, to tell a repeated row from a
-    /// conflicting one (records compared whole: equal hashes do not make equal rows).
-    func runImport<R: Equatable>(
-        _ file: CSVFile, now: Timestamp, progress: ImportProgress?,
-        handle: (Intake, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], inout [String: (line: Int, record: R)]) throws -> Void
+    /// Memory stays flat: the file is read front to back (mapped pages handed back behind the
+    /// reader), the keys already seen wait in a temporary table, and a rejection keeps the first
+    /// `keptProblems` problems and counts the rest.
+    func runImport(
+        _ file: CSVFile, now: Timestamp, options: ImportOptions, progress: ImportProgress?,
+        handle: (Intake, RowParser, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], ImportSeen) throws -> Void
     ) throws -> ImportReport {
         try write { db in
+            // An import appends in key order and meets each page about once: a small page cache
+            // serves it as well as the writer's 64 MiB, which would be most of its memory.
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)") }
             let intake = try Intake(db, store: self, now: now)
+            let parser = intake.parser(now: now, gradeCodes: options.gradeCodes, excelDates: options.excelDates)
+            let seen = try ImportSeen(db)
+            defer { seen.drop() }
             var report = ImportReport()
             report.encoding = file.encoding
-            var issues: [RowIssue] = []
-            var seen: [String: (line: Int, record: R)] = [:]
-            seen.reserveCapacity(file.estimatedRecords)
+            var issues = IssueList(file: file.name, keep: options.keptProblems)
             var records = file.records()
             var problems: [RowParser.Problem] = []
+            func tell() {
+                progress?(ImportProgressReport(rows: report.rows, bytesRead: records.bytesRead, totalBytes: file.byteCount, problems: issues.total))
+            }
             while let record = records.next() {
                 problems.removeAll(keepingCapacity: true)
                 if let extra = file.extraFields(record) { issues.append(extra) }
-                try handle(intake, record, &report, &problems, &seen)
-                for p in problems { issues.append(RowIssue(file: file.name, line: record.line, field: p.field, message: p.message)) }
+                try handle(intake, parser, record, &report, &problems, seen)
+                for p in problems { issues.append(line: record.line, p) }
                 report.rows += 1
-                if report.rows % 25_000 == 0 { progress?(report.rows) }
+                if report.rows % 10_000 == 0 { tell() }
             }
             if let syntax = records.syntaxIssue { issues.append(syntax) }
-            guard issues.isEmpty else { throw ImportRejected(file: file.name, issues: issues) }
+            tell()
+            guard issues.total == 0 else { throw issues.rejection }
             report.summaryRows = try intake.finish()
-            progress?(report.rows)
             return report
         }
+    }
+}
+
+/// The problems of one import: the first `keep` in full, the rest counted.
+struct IssueList {
+    let file: String
+    let keep: Int
+    private(set) var kept: [RowIssue] = []
+    private(set) var total = 0
+    private(set) var rows = 0
+    private var lastLine = 0
+
+    init(file: String, keep: Int) {
+        self.file = file
+        self.keep = max(keep, 1)
+    }
+
+    mutating func append(line: Int, _ problem: RowParser.Problem) {
+        append(RowIssue(file: file, line: line, field: problem.field, message: problem.message))
+    }
+
+    mutating func append(_ issue: RowIssue) {
+        total += 1
+        if issue.line != lastLine {
+            rows += 1
+            lastLine = issue.line
+        }
+        if kept.count < keep { kept.append(issue) }
+    }
+
+    var rejection: ImportRejected { ImportRejected(file: file, issues: kept, total: total, rows: rows) }
+}
+
+/// The keys an import has met so far, each with the line it first appeared on and its record's
+/// hash, in a temporary table: a file of five million rows holds five million keys, which a
+/// dictionary would hold in memory. A key met again must bring the same record (the hashes are
+/// compared; they are of the whole record, and a wrong match needs a 64-bit collision).
+final class ImportSeen {
+    private let db: Database
+    private let insert: RawStatement
+    private let select: RawStatement
+
+    init(_ db: Database) throws {
+        self.db = db
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS import_seen (key TEXT PRIMARY KEY NOT NULL, line INTEGER NOT NULL, hash INTEGER NOT NULL) WITHOUT ROWID;
+            DELETE FROM temp.import_seen;
+            """)
+        insert = try RawStatement(db, "INSERT INTO temp.import_seen (key, line, hash) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING")
+        select = try RawStatement(db, "SELECT line, hash FROM temp.import_seen WHERE key = ?")
+    }
+
+    /// True the first time `key` appears; after that false, counting a repeat of the same record as
+    /// unchanged and a different one as a problem naming the line it first appeared on.
+    func firstTime<R: Hashable>(_ key: String, record: R, line: Int, field: String, report: inout ImportReport,
+                                problems: inout [RowParser.Problem]) throws -> Bool {
+        insert.bind(1, key)
+        insert.bind(2, Int64(line))
+        insert.bind(3, Int64(record.hashValue))
+        if try insert.run() == 1 { return true }
+        select.bind(1, key)
+        guard let first = try select.first({ (line: $0.int(0) ?? 0, hash: $0.int(1) ?? 0) }) else { return true }
+        if first.hash == Int64(record.hashValue) {
+            report.unchanged += 1
+        } else {
+            problems.append((field, "\(key) appears again (first at line \(first.line)) with different content"))
+        }
+        return false
+    }
+
+    /// Empties the table (the transaction may be rolled back, and the connection is the store's).
+    func drop() {
+        try? db.execute(sql: "DELETE FROM temp.import_seen")
     }
 }
 

@@ -67,7 +67,7 @@ final class Intake {
     /// Puts a consultation: new, or unchanged when its id is recorded (a consultation never changes).
     func put(_ c: ConsultRecord) throws -> PutResult {
         guard try ConsultBook.insertIfAbsent(db, c) else { return .unchanged }
-        ledger.add(c, zone: store.zone)
+        try ledger.add(c, zone: store.zone)
         return .new
     }
 
@@ -78,8 +78,8 @@ final class Intake {
     /// Rewrites a record and moves its contribution from the old summary rows to the new.
     private func replace<R: SummarySource>(_ old: R, with new: R, update: (R) throws -> Void) throws {
         try update(new)
-        ledger.subtract(old, zone: store.zone)
-        ledger.add(new, zone: store.zone)
+        try ledger.subtract(old, zone: store.zone)
+        try ledger.add(new, zone: store.zone)
         try noteException(new, isNew: false)
     }
 
@@ -101,6 +101,8 @@ final class Intake {
         } else if let e = record as? EvaluationRecord, let x = BadReview.of(e, origin: origin, zone: zone) {
             exceptions.put(.badReview(x))
         }
+        // Written as they come in a large import, so that they do not pile up in memory.
+        if exceptions.pendingCount >= 20_000 { try exceptions.flush() }
     }
 
     /// Inserts a new record (adding its contribution), or merges it into the recorded one.
@@ -109,7 +111,7 @@ final class Intake {
         merge: (R, R) -> MergeDecision<R>, update: (R) throws -> Void
     ) throws -> Result<PutResult, IntakeFailure> {
         if try insert(record) {
-            ledger.add(record, zone: store.zone)
+            try ledger.add(record, zone: store.zone)
             try noteException(record, isNew: true)
             return .success(.new)
         }

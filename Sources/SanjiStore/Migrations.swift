@@ -292,6 +292,36 @@ enum Migrations {
                 UPDATE counter SET value = 0 WHERE name = 'rollup_rev';
                 """)
         }
+        m.registerMigration("v15 monthly rollups per window and staff member") { db in
+            // Sums per (kind, month, origin, unit), refreshed for each month some row (a summary row
+            // or a unit row) changed in: the breakdowns by window and staff read whole months from
+            // here. The unit rows are kept in (kind, day) order, so that a month's rows, and the
+            // partial months at a period's ends, are one contiguous range (they were in origin order,
+            // and a month of a county's windows took a random lookup per row); an index on (origin,
+            // day) serves what reads one station's rows (verify, seals, a copy's restamp). Each
+            // rollup has a watermark of its own, so a view refreshes only what it reads.
+            let cols = SummaryCounters.columns
+            try db.execute(sql: """
+                CREATE TABLE summary_unit_v15 (
+                    origin TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, day TEXT NOT NULL,
+                    \(cols.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    origin_rev INTEGER NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (kind, day, origin, unit)
+                ) WITHOUT ROWID;
+                INSERT INTO summary_unit_v15 (origin, kind, unit, day, \(cols.joined(separator: ", ")), origin_rev, rev)
+                    SELECT origin, kind, unit, day, \(cols.joined(separator: ", ")), origin_rev, rev FROM summary_unit;
+                DROP TABLE summary_unit;
+                ALTER TABLE summary_unit_v15 RENAME TO summary_unit;
+                CREATE UNIQUE INDEX summary_unit_rev ON summary_unit (rev);
+                CREATE INDEX summary_unit_origin ON summary_unit (origin, day);
+                CREATE TABLE summary_month_unit (
+                    kind TEXT NOT NULL, month TEXT NOT NULL, origin TEXT NOT NULL, unit TEXT NOT NULL,
+                    \(cols.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+                    PRIMARY KEY (kind, month, origin, unit)
+                ) WITHOUT ROWID;
+                INSERT INTO counter (name, value) VALUES ('rollup_item_rev', 0), ('rollup_unit_rev', 0)
+                    ON CONFLICT (name) DO UPDATE SET value = 0;
+                """)
+        }
         return m
     }
 }

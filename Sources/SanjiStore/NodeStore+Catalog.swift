@@ -16,7 +16,7 @@ extension NodeStore {
     /// sequence; an import that changes nothing makes none. Items not in the file stay as they are.
     public func importCatalog(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
         try requireRoot("import a catalogue")
-        let file = try Self.open(name, bytes, (CatalogParsing.itemColumns, []), options)
+        let file = try Self.open(name, InputBytes(bytes), (CatalogParsing.itemColumns, []), options)
         return try write { db in
             let current = try CatalogStore.load(db)
             var report = ImportReport()
@@ -61,7 +61,7 @@ extension NodeStore {
     /// Imports calendar.csv (holidays and 调休 working days) at the root, as a new catalogue sequence.
     public func importCalendar(name: String, bytes: [UInt8], options: ImportOptions = ImportOptions()) throws -> ImportReport {
         try requireRoot("import a calendar")
-        let file = try Self.open(name, bytes, (CatalogParsing.calendarColumns, []), options)
+        let file = try Self.open(name, InputBytes(bytes), (CatalogParsing.calendarColumns, []), options)
         return try write { db in
             let current = try CatalogStore.load(db).calendar
             var report = ImportReport()

@@ -9,12 +9,29 @@ extension NodeStore {
     public func dashboard(
         period: Period, now: Timestamp? = nil, staleAfter: Int64 = 86_400, breakdown: (kind: BreakdownKind, limit: Int)? = nil
     ) throws -> DashboardReport {
+        try dashboards(period: period, now: now, staleAfter: staleAfter, breakdowns: [breakdown])[0]
+    }
+
+    /// The dashboard over `period` once per breakdown asked for (nil: none), from one read: what
+    /// they share (the nodes, the figures per origin, the attention list) is computed once. The
+    /// 通报 asks for five breakdowns of its month.
+    public func dashboards(
+        period: Period, now: Timestamp? = nil, staleAfter: Int64 = 86_400, breakdowns: [(kind: BreakdownKind, limit: Int)?]
+    ) throws -> [DashboardReport] {
         let now = now ?? clock.now
         let today = zone.day(of: now)
         let asAt = try Self.asAt(period, today: today)
-        // Refresh the rollups if nobody is writing; a reader never waits for a writer (a long
-        // import): what the rollups do not reflect yet is summed from the daily rows.
-        _ = try? refreshRollups(wait: false)
+        // Refresh the rollups the views read if nobody is writing; a reader never waits for a
+        // writer (a long import): what the rollups do not reflect yet is summed from the daily rows.
+        var needs: Set<Rollup> = [.origins]
+        for b in breakdowns {
+            switch b?.kind {
+            case .department, .item: needs.insert(.items)
+            case .window, .staff: needs.insert(.units)
+            default: break
+            }
+        }
+        _ = try? refreshRollups(wait: false, only: needs)
         return try read { db in
             let catalog = try CatalogStore.load(db)
             var nodes = try Self.nodeInfos(db, selfId: identity.id, now: now, staleAfter: staleAfter)
@@ -24,30 +41,39 @@ extension NodeStore {
                 nodes[i].catalogSeq = catalog.sequence
             }
             let reviews = try Self.periodReviews(db, asAt: asAt)
-            let stale = try Staleness(db)
-            var sums = CumulativeSums(db, stale: stale)
+            var sums = CumulativeSums(db, stale: try Staleness(db, .origins))
             let byOrigin = try Self.tallyByOrigin(asAt: asAt, reviews: reviews, catalog: catalog, sums: &sums)
-            var byItem: [String: Tally] = [:]
-            switch breakdown?.kind {
-            case .department, .item: byItem = try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog, stale: stale)
-            case .window: byItem = try Self.tallyByUnit(db, .window, asAt: asAt, reviews: reviews, catalog: catalog)
-            case .staff: byItem = try Self.tallyByUnit(db, .staff, asAt: asAt, reviews: reviews, catalog: catalog)
-            default: break
-            }
-            var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
-                                              tallyByItem: byItem, breakdown: breakdown, unrectified: try ExceptionBook.unrectified(db),
-                                              today: today, staleAfter: staleAfter)
-            report.attention.conflicts = try Row.fetchAll(db, sql: "SELECT subject, claimed_by, owner, last_seen FROM conflict ORDER BY subject, claimed_by").map {
+            let unrectified = try ExceptionBook.unrectified(db)
+            let conflicts = try Row.fetchAll(db, sql: "SELECT subject, claimed_by, owner, last_seen FROM conflict ORDER BY subject, claimed_by").map {
                 SubtreeConflict(subject: $0[0], claimedBy: $0[1], owner: $0[2], lastSeen: $0[3])
             }
             // Over each node's whole history (to today), no more cases completed or due than accepted.
             // (Only for nodes that have sent everything: while rows travel, a resent row can arrive before an older one.)
             let names = Dictionary(nodes.filter { $0.backlog == 0 }.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-            report.attention.impossible = try sums.before(today.adding(days: 1))
+            let impossible = try sums.before(today.adding(days: 1))
                 .filter { names[$0.key] != nil && ($0.value.completed > $0.value.accepted || $0.value.due > $0.value.accepted) }
                 .map { ImpossibleCounts(node: $0.key, name: names[$0.key]!, accepted: $0.value.accepted, completed: $0.value.completed, due: $0.value.due) }
                 .sorted { $0.node < $1.node }
-            return report
+            var itemStale: Staleness?, unitStale: Staleness?
+            return try breakdowns.map { breakdown in
+                var byItem: [String: Tally] = [:]
+                switch breakdown?.kind {
+                case .department, .item:
+                    if itemStale == nil { itemStale = try Staleness(db, .items) }
+                    byItem = try Self.tallyByItem(db, asAt: asAt, reviews: reviews, catalog: catalog, stale: itemStale!)
+                case .window, .staff:
+                    if unitStale == nil { unitStale = try Staleness(db, .units) }
+                    byItem = try Self.tallyByUnit(db, breakdown!.kind == .window ? .window : .staff, asAt: asAt, reviews: reviews, catalog: catalog,
+                                                  stale: unitStale!)
+                default: break
+                }
+                var report = DashboardReport.make(node: identity, asOf: now, asAt: asAt, catalog: catalog, nodes: nodes, tallyByOrigin: byOrigin,
+                                                  tallyByItem: byItem, breakdown: breakdown, unrectified: unrectified,
+                                                  today: today, staleAfter: staleAfter)
+                report.attention.conflicts = conflicts
+                report.attention.impossible = impossible
+                return report
+            }
         }
     }
 
@@ -125,6 +151,39 @@ extension NodeStore {
     /// months at the period's ends, and the daily rows of months the rollups do not reflect yet.
     /// Equal to `tallyByItemFromDailyRows`, which reads every daily row up to the period's end.
     static func tallyByItem(_ db: Database, asAt: AsAt, reviews: [BadReview], catalog: Catalog, stale: Staleness) throws -> [String: Tally] {
+        var out = try tallies(db, .items, asAt: asAt, stale: stale)
+        for r in reviews {
+            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+        }
+        return out
+    }
+
+    /// Where a breakdown's sums come from: a monthly rollup and the daily rows it sums, each read
+    /// per key (an item; an origin's window or staff member, keyed `origin/unit`).
+    struct RollupSource {
+        /// SELECT's key and the rest of the query (FROM …, WHERE … and), over the rollup and over the daily rows.
+        let rollupKey: String, rollupFrom: String, rollupGroup: String
+        let dailyKey: String, dailyFrom: String, dailyGroup: String
+
+        static let items = RollupSource(
+            rollupKey: "item", rollupFrom: "summary_month_item WHERE", rollupGroup: "item",
+            dailyKey: "s.item", dailyFrom: "node n CROSS JOIN summary s ON s.origin = n.id WHERE", dailyGroup: "s.item")
+
+        /// Units of known nodes; the kind is an enum's raw value, written into the SQL.
+        static func units(_ kind: UnitKind) -> RollupSource {
+            RollupSource(
+                rollupKey: "origin || '/' || unit", rollupFrom: "summary_month_unit WHERE kind = '\(kind.rawValue)' AND origin IN (SELECT id FROM node) AND",
+                rollupGroup: "origin, unit",
+                dailyKey: "s.origin || '/' || s.unit",
+                dailyFrom: "summary_unit s WHERE s.kind = '\(kind.rawValue)' AND s.origin IN (SELECT id FROM node) AND",
+                dailyGroup: "s.origin, s.unit")
+        }
+    }
+
+    /// Tallies per key of `source`: whole months from its rollup, the partial months at the
+    /// period's cuts from the daily rows, and the months the rollups do not reflect yet from the
+    /// daily rows instead of the rollup. Keys with nothing are left out.
+    static func tallies(_ db: Database, _ source: RollupSource, asAt: AsAt, stale: Staleness) throws -> [String: Tally] {
         let cols = SummaryCounters.columns
         let n = cols.count
         // A Tally needs three cumulative sums: before the period, through its last day, and (of
@@ -133,20 +192,19 @@ extension NodeStore {
         let cut = [asAt.period.from, asAt.lastDay.adding(days: 1), asAt.deadlineCut]
         let cutMonth = cut.map { String($0.description.prefix(7)) }
         var sums: [String: [SummaryCounters]] = [:]
-        func add(_ item: String, _ k: Int, _ c: SummaryCounters) {
-            sums[item, default: [SummaryCounters(), SummaryCounters(), SummaryCounters()]][k] += c
+        func add(_ key: String, _ k: Int, _ c: SummaryCounters) {
+            sums[key, default: [SummaryCounters(), SummaryCounters(), SummaryCounters()]][k] += c
         }
         let plain = cols.map { "sum(\($0))" }.joined(separator: ", ")
-        /// The daily rows of known nodes over a range of days, per item.
-        let dailyByItem = """
-            SELECT s.item, \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM node n CROSS JOIN summary s ON s.origin = n.id
-            WHERE s.day BETWEEN ? AND ? GROUP BY s.item
+        /// The daily rows over a range of days, per key.
+        let daily = """
+            SELECT \(source.dailyKey), \(cols.map { "sum(s.\($0))" }.joined(separator: ", ")) FROM \(source.dailyFrom)
+            s.day BETWEEN ? AND ? GROUP BY \(source.dailyGroup)
             """
-        /// Sums per item of `sql`'s rows (item, then the counters), with `sign`.
-        func read(_ sql: String, _ arguments: StatementArguments, sign: Int = 1) throws -> [(String, SummaryCounters)] {
+        /// Sums per key of `sql`'s rows (key, then the counters), with `sign`.
+        func read(_ sql: String, _ arguments: [String], sign: Int = 1) throws -> [(String, SummaryCounters)] {
             var out: [(String, SummaryCounters)] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let r = try rows.next() { out.append((r[0], SummaryCounters(values: (0..<n).map { sign * ((r[$0 + 1] as Int?) ?? 0) }))) }
+            try keyedSums(db, sql, arguments, sign: sign) { out.append(($0, $1)) }
             return out
         }
         // The partial month of each cut is read from its nearer end: the days before the cut
@@ -158,40 +216,43 @@ extension NodeStore {
         }
         let fromEnd = (0..<3).map { k in monthEnd[k].number - cut[k].number + 1 < cut[k].number - Day(cutMonth[k] + "-01")!.number }
         func counts(_ month: String, _ k: Int) -> Bool { fromEnd[k] ? month <= cutMonth[k] : month < cutMonth[k] }
-        // Whole months, from the rollup: one pass, a conditional sum per cut.
-        let rollup = (0..<3).flatMap { k in cols.map { "sum(CASE WHEN month \(fromEnd[k] ? "<=" : "<") ?\(k + 1) THEN \($0) ELSE 0 END)" } }
-        let wanted = (0..<3).map { "month \(fromEnd[$0] ? "<=" : "<") ?\($0 + 1)" }.joined(separator: " OR ")
-        let rows = try Row.fetchCursor(db, sql: "SELECT item, \(rollup.joined(separator: ", ")) FROM summary_month_item WHERE \(wanted) GROUP BY item",
-                                       arguments: StatementArguments(cutMonth))
-        while let r = try rows.next() {
-            for k in 0..<3 { add(r[0], k, SummaryCounters(values: (0..<n).map { (r[1 + k * n + $0] as Int?) ?? 0 })) }
+        // Whole months, from the rollup: each row read once and added to the sums whose cut it
+        // precedes (a conditional sum per cut and counter in SQL cost 63 CASE expressions a row).
+        let rollupRows = try RawStatement(db, """
+            SELECT \(source.rollupKey), month, \(cols.joined(separator: ", ")) FROM \(source.rollupFrom) month <= ?
+            """)
+        rollupRows.bind(1, cutMonth.max()!)
+        try rollupRows.each { r in
+            let month = r.text(1) ?? ""
+            let ks = (0..<3).filter { counts(month, $0) }
+            guard !ks.isEmpty else { return }
+            let c = SummaryCounters(values: (0..<n).map { Int(r.int(Int32(2 + $0)) ?? 0) })
+            let key = r.text(0) ?? ""
+            for k in ks { add(key, k, c) }
         }
-        // The partial months, from the daily rows of known nodes (a range read once when two cuts share it).
+        // The partial months, from the daily rows (a range read once when two cuts share it).
         var partials: [String: [(String, SummaryCounters)]] = [:]
         for k in 0..<3 {
             let (first, last, sign) = fromEnd[k] ? (cut[k], monthEnd[k], -1) : (Day(cutMonth[k] + "-01")!, cut[k].adding(days: -1), 1)
             guard first <= last else { continue }
             let range = "\(first)…\(last)\(sign)"
             if partials[range] == nil {
-                partials[range] = try read(dailyByItem, [first.description, last.description], sign: sign)
+                partials[range] = try read(daily, [first.description, last.description], sign: sign)
             }
-            for (item, c) in partials[range]! { add(item, k, c) }
+            for (key, c) in partials[range]! { add(key, k, c) }
         }
         // Months some row changed in since the rollup was refreshed: their rollup out, their daily rows in.
         for month in Set(stale.byOrigin.values.joined()) where (0..<3).contains(where: { counts(month, $0) }) {
-            let out = try read("SELECT item, \(plain) FROM summary_month_item WHERE month = ? GROUP BY item", [month], sign: -1)
-            let fresh = try read(dailyByItem, [month + "-01", month + "-31"])
-            for (item, c) in out + fresh {
-                for k in 0..<3 where counts(month, k) { add(item, k, c) }
+            let out = try read("SELECT \(source.rollupKey), \(plain) FROM \(source.rollupFrom) month = ? GROUP BY \(source.rollupGroup)", [month], sign: -1)
+            let fresh = try read(daily, [month + "-01", month + "-31"])
+            for (key, c) in out + fresh {
+                for k in 0..<3 where counts(month, k) { add(key, k, c) }
             }
         }
         var out: [String: Tally] = [:]
-        for (item, s) in sums {
+        for (key, s) in sums {
             let t = Tally(beforeFrom: s[0], throughEnd: s[1], beforeCut: s[2])
-            if !t.isEmpty { out[item] = t }
-        }
-        for r in reviews {
-            out[r.item, default: Tally()].reviews.add(r, at: asAt, catalog: catalog)
+            if !t.isEmpty { out[key] = t }
         }
         return out
     }
@@ -206,13 +267,16 @@ extension NodeStore {
         return out
     }
 
-    /// Per window or staff member of known nodes, keyed `origin/unit`, in one pass over the unit
-    /// rows up to the period's end. Windows take their 差评's follow-up from the exception records;
-    /// staff members have none (a 差评 record names no 工号): theirs is counted from the grades as
-    /// given (`ReviewTally.fromGrades`).
-    static func tallyByUnit(_ db: Database, _ kind: UnitKind, asAt: AsAt, reviews: [BadReview], catalog: Catalog) throws -> [String: Tally] {
-        var out = try tallies(db, key: "s.origin || '/' || s.unit", table: "summary_unit", filter: "s.kind = ?4 AND", group: "s.origin, s.unit",
-                              asAt: asAt, arguments: [kind.rawValue])
+    /// Per window or staff member of known nodes, keyed `origin/unit`, from the monthly unit
+    /// rollups and the daily unit rows (as `tallyByItem`; `fromRollups: false` sums every daily row
+    /// up to the period's end instead, what the rollup path must equal). Windows take their 差评's
+    /// follow-up from the exception records; staff members have none (a 差评 record names no 工号):
+    /// theirs is counted from the grades as given (`ReviewTally.fromGrades`).
+    static func tallyByUnit(_ db: Database, _ kind: UnitKind, asAt: AsAt, reviews: [BadReview], catalog: Catalog, stale: Staleness,
+                            fromRollups: Bool = true) throws -> [String: Tally] {
+        var out = fromRollups ? try tallies(db, .units(kind), asAt: asAt, stale: stale)
+            : try tallies(db, key: "s.origin || '/' || s.unit", table: "summary_unit", filter: "s.kind = ?4 AND", group: "s.origin, s.unit",
+                          asAt: asAt, arguments: [kind.rawValue]).filter { !$0.value.isEmpty }
         if kind == .staff {
             for k in out.keys { out[k]!.reviews = .fromGrades(out[k]!.counters) }
         } else {

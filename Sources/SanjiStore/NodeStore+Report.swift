@@ -35,13 +35,16 @@ extension NodeStore {
         func board(_ p: Period, _ kind: BreakdownKind? = nil) throws -> DashboardReport {
             try dashboard(period: p, now: now, staleAfter: staleAfter, breakdown: kind.map { ($0, 0) })
         }
-        let current = try board(period, .township)
+        // The month's five views from one read (they share everything but the breakdown).
+        let views = try dashboards(period: period, now: now, staleAfter: staleAfter,
+                                   breakdowns: [BreakdownKind.township, .node, .department, .window, .staff].map { ($0, 0) })
+        let current = views[0]
         let yearToDate = try board(ytd, .node)
         let periods = MonthlyReport.Periods(current: current, previous: try board(earlier(months: 1), .township), lastYear: try board(earlier(months: 12)),
                                             yearToDate: yearToDate, lastYearToDate: try board(lastYtd))
         let breakdowns = MonthlyReport.Breakdowns(
-            stations: try board(period, .node).breakdown?.rows ?? [], departments: try board(period, .department).breakdown?.rows ?? [],
-            windows: try board(period, .window).breakdown?.rows ?? [], staff: try board(period, .staff).breakdown?.rows ?? [])
+            stations: views[1].breakdown?.rows ?? [], departments: views[2].breakdown?.rows ?? [],
+            windows: views[3].breakdown?.rows ?? [], staff: views[4].breakdown?.rows ?? [])
         let catalog = try self.catalog()
         let targets = try self.targets(year: year).map { TargetProgress($0, yearToDate: yearToDate) }
         return MonthlyReport(year: year, month: month, periods: periods, breakdowns: breakdowns, exceptions: try exceptions(period: period, now: now),

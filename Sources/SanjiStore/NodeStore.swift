@@ -133,6 +133,11 @@ public final class NodeStore: Sendable {
         return try NodeStore(pool: pool, identity: identity, directory: directory, clock: clock, newIncarnationReason: changed, busyTimeout: busyTimeout)
     }
 
+    /// The writer's page cache, in KiB.
+    static let writerCacheKiB = 65_536
+    /// The page cache during a file import, in KiB.
+    static let importCacheKiB = 16_384
+
     private static func openPool(_ directory: URL, busyTimeout: TimeInterval = 10, clock: WallClock) throws -> DatabasePool {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
@@ -140,7 +145,7 @@ public final class NodeStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // The writer applies relayed rows at random places of the summary table: a 64 MiB page
             // cache (SQLite's default is 2 MiB) keeps a county's hot pages; it grows only as used.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)") }
         }
         let pool = try DatabasePool(path: databaseURL(in: directory).path, configuration: config)
         let migrator = Migrations.migrator

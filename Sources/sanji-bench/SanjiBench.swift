@@ -20,7 +20,7 @@ struct SanjiBench: ParsableCommand {
               .build/release/sanji-bench suite --quick    # every scenario small, in seconds (CI)
             Each scenario is a command of its own: sanji-bench <scenario> --help.
             """,
-        subcommands: [Suite.self, Intake.self, Uplink.self, FanIn.self, Relay.self, Resync.self, FanOut.self, Dashboard.self])
+        subcommands: [Suite.self, Intake.self, Uplink.self, FanIn.self, Relay.self, Resync.self, FanOut.self, Dashboard.self, PeakMemory.self])
 }
 
 /// What every scenario takes: the `sanji` to drive, and where to work.

@@ -251,8 +251,8 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions()
-                try ProgressLine.importing(file, kind: "consultation", data: options) { store, bytes, progress in
-                    try store.importConsultations(name: file, bytes: bytes, options: importOptions, progress: progress)
+                try ProgressLine.importing(file, kind: "consultation", data: options) { store, input, progress in
+                    try store.importConsultations(name: file, input: input, options: importOptions, progress: progress)
                 }
             }
         }
@@ -276,8 +276,8 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions()
-                try ProgressLine.importing(file, kind: "case", data: options) { store, bytes, progress in
-                    try store.importCases(name: file, bytes: bytes, options: importOptions, progress: progress)
+                try ProgressLine.importing(file, kind: "case", data: options) { store, input, progress in
+                    try store.importCases(name: file, input: input, options: importOptions, progress: progress)
                 }
             }
         }
@@ -306,8 +306,8 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions(gradeCodes: gradeCodes)
-                try ProgressLine.importing(file, kind: "evaluation", data: options) { store, bytes, progress in
-                    try store.importEvaluations(name: file, bytes: bytes, options: importOptions, progress: progress)
+                try ProgressLine.importing(file, kind: "evaluation", data: options) { store, input, progress in
+                    try store.importEvaluations(name: file, input: input, options: importOptions, progress: progress)
                 }
             }
         }

@@ -37,14 +37,17 @@ struct FileImportOptions: ParsableArguments {
     @Flag(help: "Skip columns the contract does not name instead of rejecting the file.")
     var ignoreExtra = false
 
-    @Option(help: ArgumentHelp("Print at most this many row problems of a rejected file (0: all).", valueName: "n"))
+    @Option(help: ArgumentHelp("Print at most this many row problems of a rejected file (0: all; the rest are counted).", valueName: "n"))
     var maxErrors: Int = 200
 
     @Flag(help: "Read plain numbers in time columns as Excel date serials (46330.375 = 2026-11-04 09:00).")
     var excelDates = false
 
     func importOptions(gradeCodes: Grade.Codes? = nil) throws -> ImportOptions {
-        ImportOptions(encoding: encoding, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
+        var options = ImportOptions(encoding: encoding, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
+        // Problems beyond those printed are only counted, so a wholly wrong file of millions of rows holds no millions of messages.
+        options.keptProblems = maxErrors > 0 ? maxErrors : Int.max
+        return options
     }
 }
 
@@ -68,8 +71,9 @@ enum Console {
         } catch let e as ImportRejected {
             let shown = maxErrors > 0 ? Array(e.issues.prefix(maxErrors)) : e.issues
             for issue in shown { error(issue.description) }
-            if shown.count < e.issues.count {
-                error("… and \(e.issues.count - shown.count) more problems (--max-errors 0 prints all)")
+            if shown.count < e.total {
+                let hint = shown.count < e.issues.count ? " (--max-errors 0 prints all)" : ""
+                error("… and \(NumberText.thousands(e.total - shown.count)) more problems\(hint)")
             }
             error("sanji: error: \(e.description)")
             throw ExitCode(1)
@@ -86,20 +90,28 @@ enum Console {
     }
 }
 
-/// Shows rows and rate on a terminal while a long import runs; silent otherwise.
+/// Shows rows, percentage, rate and time left on a terminal while a long import runs; silent otherwise.
 final class ProgressLine: @unchecked Sendable {
     private let start = Date()
     private let enabled = Console.stderrIsTerminal
     private let lock = NSLock()
     private var shown = false
 
-    func update(_ rows: Int) {
+    func update(_ p: ImportProgressReport) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
-        let rate = Int(Double(rows) / elapsed)
-        FileHandle.standardError.write(Data("\r  \(NumberText.thousands(rows)) rows  (\(NumberText.thousands(rate)) rows/s)   ".utf8))
+        let rate = Int(Double(p.rows) / elapsed)
+        var line = "\r  \(NumberText.thousands(p.rows)) rows"
+        if p.totalBytes > 0 {
+            let done = Double(p.bytesRead) / Double(p.totalBytes)
+            line += String(format: "  %3.0f %%", done * 100)
+            if done > 0.01, done < 1 { line += "  \(Int((elapsed / done - elapsed).rounded())) s left" }
+        }
+        line += "  (\(NumberText.thousands(rate)) rows/s)"
+        if p.problems > 0 { line += "  \(NumberText.thousands(p.problems)) problems: the file will be rejected" }
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
         shown = true
     }
 
@@ -109,17 +121,18 @@ final class ProgressLine: @unchecked Sendable {
         shown = false
     }
 
-    /// Reads `file`, runs the import with a progress line, and prints its one-line summary.
+    /// Maps `file`, runs the import with a progress line, and prints its one-line summary.
     static func importing(
         _ file: String, kind: String, data: DataOptions,
-        _ body: (NodeStore, [UInt8], @escaping ImportProgress) throws -> ImportReport
+        _ body: (NodeStore, InputBytes, @escaping ImportProgress) throws -> ImportReport
     ) throws {
         let store = try data.open()
-        let bytes = try Console.read(file)
+        let input: InputBytes
+        do { input = try InputBytes.mapping(file) } catch { throw SanjiError(.io, error.message) }
         let progress = ProgressLine()
         let start = Date()
         defer { progress.finish() }
-        let report = try body(store, bytes, progress.update)
+        let report = try body(store, input, progress.update)
         progress.finish()
         print(report.line(kind: kind, file: file, seconds: Date().timeIntervalSince(start)))
     }

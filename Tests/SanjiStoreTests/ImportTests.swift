@@ -171,4 +171,64 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(try f.store.fetchCase("G1")?.applicantName, "王芳")
         XCTAssertEqual(try f.store.fetchCase("G1")?.channel, .window)
     }
+
+    /// The CLI maps the file instead of reading it into memory; the GBK file is converted through a
+    /// temporary file that is gone afterwards. Both import exactly as the same bytes in memory do.
+    func testAMappedFile_importsAsItsBytesDo_andAConversionLeavesNoTemporaryFile() throws {
+        let f = try StoreFixture(), twin = try StoreFixture()
+        var text = "case_no,item_code,accepted_at,channel,applicant_name,completed_at,outcome,visits\n"
+        for i in 0..<3_000 {
+            text += "M\(i),SB001,2026-11-\(String(format: "%02d", 2 + i % 15)) 09:00,窗口,王芳,\(i % 3 == 0 ? "" : "2026-11-18 10:00"),\(i % 3 == 0 ? "" : "approved"),\(i % 3 == 0 ? "" : "1")\n"
+        }
+        text += "M7,SB001,2026-11-09 09:00,窗口,王芳,2026-11-18 10:00,approved,1\n"  // line 3,002 repeats line 9 exactly
+        let utf8File = f.directory.appendingPathComponent("utf8.csv").path
+        try text.write(toFile: utf8File, atomically: true, encoding: .utf8)
+        let gbkFile = f.directory.appendingPathComponent("gbk.csv").path
+        try Data(try Spawn.run("/usr/bin/iconv", ["-f", "UTF-8", "-t", "GBK", utf8File]).output).write(to: URL(fileURLWithPath: gbkFile))
+
+        let scratch = f.directory.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let saved = getenv("TMPDIR").map { String(cString: $0) }
+        setenv("TMPDIR", scratch.path, 1)
+        defer { if let saved { setenv("TMPDIR", saved, 1) } else { unsetenv("TMPDIR") } }
+
+        let options = ImportOptions(now: StoreFixture.now)
+        let mapped = try f.store.importCases(name: "gbk.csv", input: try InputBytes.mapping(gbkFile), options: options)
+        XCTAssertEqual(mapped.encoding, .gb18030)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [], "the converted copy is removed")
+        let inMemory = try twin.store.importCases(name: "utf8.csv", bytes: Array(text.utf8), options: options)
+        XCTAssertEqual([mapped.rows, mapped.new, mapped.unchanged], [3_001, 3_000, 1])
+        XCTAssertEqual([inMemory.rows, inMemory.new, inMemory.unchanged, inMemory.summaryRows], [mapped.rows, mapped.new, mapped.unchanged, mapped.summaryRows])
+        XCTAssertEqual(try f.fingerprint().replacingOccurrences(of: twin.store.identity.id, with: "_"),
+                       try twin.fingerprint().replacingOccurrences(of: twin.store.identity.id, with: "_"))
+        XCTAssertEqual(try f.store.fetchCase("M2999")?.applicantName, "王芳")
+
+        let again = try f.store.importCases(name: "utf8.csv", input: try InputBytes.mapping(utf8File), options: options)
+        XCTAssertEqual([again.new, again.updated, again.unchanged], [0, 0, 3_001], "the UTF-8 twin, mapped, is the same file")
+        XCTAssertThrowsError(try InputBytes.mapping(f.directory.appendingPathComponent("absent.csv").path)) { error in
+            XCTAssertTrue("\(error)".contains("absent.csv: no such file"), "\(error)")
+        }
+    }
+
+    /// A file wrong on every row keeps the first problems in full and counts the rest: its
+    /// rejection must not hold a message per row of a file of millions.
+    func testAWhollyWrongFile_keepsTheFirstProblemsAndCountsTheRest() throws {
+        let f = try StoreFixture()
+        let before = try f.fingerprint()
+        var body = ""
+        for i in 0..<5_000 { body += "W\(i),XX999,2026-11-02 09:00,window,,,\n" }
+        body += "W1,XX999,2026-11-03 09:00,window,,,\n"
+        var options = ImportOptions(now: StoreFixture.now)
+        options.keptProblems = 10
+        XCTAssertThrowsError(try f.store.importCases(name: "cases.csv", bytes: Array(("case_no,item_code,accepted_at,channel,completed_at,outcome,visits\n" + body).utf8),
+                                                     options: options)) { error in
+            guard let e = error as? ImportRejected else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.issues.count, 10)
+            XCTAssertEqual(e.total, 5_001)
+            XCTAssertEqual(e.rows, 5_001)
+            XCTAssertEqual(e.issues.first?.description, "cases.csv:2: item_code: no item XX999 in the catalogue")
+            XCTAssertEqual(e.description, "cases.csv: rejected, nothing was imported: 5,001 problems in 5,001 rows")
+        }
+        XCTAssertEqual(try f.fingerprint(), before)
+    }
 }

@@ -142,18 +142,21 @@ final class RollupTests: XCTestCase {
     /// The breakdown by item read from the monthly item rollups equals the one summed from every
     /// daily row: for periods of any shape, with the rollups fresh and with months they do not
     /// reflect yet.
-    func testItemTalliesFromTheRollupsEqualTheDailyRows() throws {
+    func testItemWindowAndStaffTalliesFromTheRollupsEqualTheDailyRows() throws {
         let f = try StoreFixture()
         var rng = SeededRandom(seed: TestSeed.seed(91, for: "RollupTests"))
         let items = ["SB001", "CJ001", "XK001"]
+        for w in ["W1", "W2", "W3"] { try f.store.addWindow(w, name: nil, kind: "综合", now: Timestamp(seconds: 0)) }
         func importSome(_ n: Int, prefix: String) throws {
-            var csv = ""
+            var csv = "case_no,item_code,accepted_at,channel,completed_at,outcome,visits,window,staff\n"
             for i in 0..<n {
                 let day = Day("2025-06-01")!.adding(days: Int.random(in: 0..<530, using: &rng))
                 let done = Bool.random(using: &rng) ? "\(day.adding(days: Int.random(in: 0...12, using: &rng))) 11:00,approved,1" : ",,"
-                csv += "\(prefix)\(i),\(items.randomElement(using: &rng)!),\(day) 09:00,window,\(done)\n"
+                let window = ["", "W1", "W2", "W3"].randomElement(using: &rng)!, staff = ["", "S01", "S02"].randomElement(using: &rng)!
+                csv += "\(prefix)\(i),\(items.randomElement(using: &rng)!),\(day) 09:00,window,\(done),\(window),\(staff)\n"
             }
-            _ = try f.importCases(csv.replacingOccurrences(of: "2026-11-2", with: "2026-11-1"))
+            _ = try f.store.importCases(name: "cases.csv", bytes: Array(csv.replacingOccurrences(of: "2026-11-2", with: "2026-11-1").utf8),
+                                        options: ImportOptions(now: StoreFixture.now))
         }
         func compare(_ label: String) throws {
             for _ in 0..<30 {
@@ -162,10 +165,16 @@ final class RollupTests: XCTestCase {
                     : Period(from: a, to: a.adding(days: Int.random(in: 0..<200, using: &rng)))
                 guard let asAt = AsAt(p, today: f.store.zone.day(of: StoreFixture.now)) else { continue }
                 try f.store.read { db in
-                    let stale = try NodeStore.Staleness(db)
-                    let fast = try NodeStore.tallyByItem(db, asAt: asAt, reviews: [], catalog: Catalog(), stale: stale)
+                    let fast = try NodeStore.tallyByItem(db, asAt: asAt, reviews: [], catalog: Catalog(), stale: try NodeStore.Staleness(db, .items))
                     let slow = try NodeStore.tallyByItemFromDailyRows(db, asAt: asAt, reviews: [], catalog: Catalog())
                     XCTAssertEqual(fast, slow, "\(label), \(p)")
+                    for kind in UnitKind.allCases {
+                        let stale = try NodeStore.Staleness(db, .units)
+                        let units = try NodeStore.tallyByUnit(db, kind, asAt: asAt, reviews: [], catalog: Catalog(), stale: stale)
+                        let unitsSlow = try NodeStore.tallyByUnit(db, kind, asAt: asAt, reviews: [], catalog: Catalog(), stale: stale, fromRollups: false)
+                        XCTAssertEqual(units, unitsSlow, "\(label), \(kind), \(p)")
+                        if p.to >= Day("2025-07-01")! { XCTAssertFalse(units.isEmpty, "\(label), \(kind), \(p)") }
+                    }
                 }
             }
         }
@@ -174,6 +183,11 @@ final class RollupTests: XCTestCase {
         try compare("fresh rollups")
         try importSome(150, prefix: "S")   // months the rollups do not reflect yet
         try compare("stale rollups")
+        try f.store.refreshRollups(only: [.origins, .items])   // each rollup has its own watermark
+        try compare("item rollups refreshed, unit rollups stale")
+        try importSome(50, prefix: "T")
+        try f.store.refreshRollups(only: [.units])
+        try compare("unit rollups refreshed, item rollups stale")
         try f.store.refreshRollups()
         try compare("refreshed again")
     }
