@@ -115,9 +115,10 @@ extension NodeStore {
         let file = try Self.open(name, input, Self.consultColumns, options)
         let now = options.now ?? clock.now
         let stem = String(name.split(separator: "/").last ?? Substring(name))
-        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
-            guard let c = parser.parseConsultation({ file.value(record, $0) }, makeId: { "\(stem):\(record.line)" }, problems: &problems) else { return }
-            guard try seen.firstTime(c.consultId, record: c, line: record.line, field: "consult_id", report: &report, problems: &problems) else { return }
+        return try runImport(file, now: now, options: options, progress: progress, parse: { parser, record, problems in
+            parser.parseConsultation({ file.value(record, $0) }, makeId: { "\(stem):\(record.line)" }, problems: &problems)
+        }) { intake, _, c, line, report, problems, seen in
+            guard try seen.firstTime(c.consultId, record: c, line: line, field: "consult_id", report: &report, problems: &problems) else { return }
             report.count(try intake.put(c))
         }
     }
@@ -131,10 +132,12 @@ extension NodeStore {
     public func importCases(name: String, input: InputBytes, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, input, Self.caseColumns, options)
         let now = options.now ?? clock.now
-        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
-            guard let (c, item) = parser.parseCase({ file.value(record, $0) }, problems: &problems) else { return }
+        return try runImport(file, now: now, options: options, progress: progress, parse: { parser, record, problems in
+            parser.parseCase({ file.value(record, $0) }, problems: &problems).map { ParsedCase(record: $0.0, item: $0.1) }
+        }) { intake, _, parsed, line, report, problems, seen in
+            let (c, item) = (parsed.record, parsed.item)
             // Within one file the same case must read the same every time it appears.
-            guard try seen.firstTime(c.caseNo, record: c, line: record.line, field: "case_no", report: &report, problems: &problems) else { return }
+            guard try seen.firstTime(c.caseNo, record: c, line: line, field: "case_no", report: &report, problems: &problems) else { return }
             switch try intake.put(c, item: item) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -151,11 +154,12 @@ extension NodeStore {
     public func importEvaluations(name: String, input: InputBytes, options: ImportOptions = ImportOptions(), progress: ImportProgress? = nil) throws -> ImportReport {
         let file = try Self.open(name, input, Self.evalColumns, options)
         let now = options.now ?? clock.now
-        return try runImport(file, now: now, options: options, progress: progress) { intake, parser, record, report, problems, seen in
+        // An evaluation is read against the store (its case, an earlier 整改): only the CSV is read ahead.
+        return try runImport(file, now: now, options: options, progress: progress, parse: { _, record, _ in record }) { intake, parser, record, line, report, problems, seen in
             guard let e = try parser.parseEvaluation({ file.value(record, $0) }, caseLookup: { try intake.cases.fetch($0) },
                                                      existingRectified: { (try? intake.evaluations.fetch($0))??.rectifiedAt != nil }, problems: &problems)
             else { return }
-            guard try seen.firstTime(e.evalId, record: e, line: record.line, field: "eval_id", report: &report, problems: &problems) else { return }
+            guard try seen.firstTime(e.evalId, record: e, line: line, field: "eval_id", report: &report, problems: &problems) else { return }
             switch try intake.put(e) {
             case .success(let r): report.count(r)
             case .failure(let f): problems.append((f.field, f.message))
@@ -172,13 +176,17 @@ extension NodeStore {
         }
     }
 
-    /// Runs `handle` for every record in one write transaction; rolls it back if any row had a problem.
-    /// Memory stays flat: the file is read front to back (mapped pages handed back behind the
-    /// reader), the keys already seen wait in a temporary table, and a rejection keeps the first
-    /// `keptProblems` problems and counts the rest.
-    func runImport(
+    /// Runs every record through `parse` and then `apply`, in one write transaction; rolls it back
+    /// if any row had a problem. `parse` reads a row without the store and runs on a thread of
+    /// its own, a few thousand rows ahead of `apply`, which writes: on two cores the reading and
+    /// the writing overlap. Memory stays flat: the file is read front to back (mapped pages handed
+    /// back behind the reader), at most `RowPipe.depth` batches wait between the two, the keys
+    /// already seen wait in a temporary table, and a rejection keeps the first `keptProblems`
+    /// problems and counts the rest.
+    func runImport<P: Sendable>(
         _ file: CSVFile, now: Timestamp, options: ImportOptions, progress: ImportProgress?,
-        handle: (Intake, RowParser, CSVReader.Record, inout ImportReport, inout [RowParser.Problem], ImportSeen) throws -> Void
+        parse: @escaping @Sendable (RowParser, CSVReader.Record, inout [RowParser.Problem]) -> P?,
+        apply: (Intake, RowParser, P, Int, inout ImportReport, inout [RowParser.Problem], ImportSeen) throws -> Void
     ) throws -> ImportReport {
         try write { db in
             // An import appends in key order and meets each page about once: a small page cache
@@ -192,25 +200,133 @@ extension NodeStore {
             var report = ImportReport()
             report.encoding = file.encoding
             var issues = IssueList(file: file.name, keep: options.keptProblems)
-            var records = file.records()
             var problems: [RowParser.Problem] = []
+            let pipe = RowPipe<P>()
+            pipe.start(file: file, parser: parser, parse: parse)
+            defer { pipe.stop() }
+            var bytesRead = 0
             func tell() {
-                progress?(ImportProgressReport(rows: report.rows, bytesRead: records.bytesRead, totalBytes: file.byteCount, problems: issues.total))
+                progress?(ImportProgressReport(rows: report.rows, bytesRead: bytesRead, totalBytes: file.byteCount, problems: issues.total))
             }
-            while let record = records.next() {
-                problems.removeAll(keepingCapacity: true)
-                if let extra = file.extraFields(record) { issues.append(extra) }
-                try handle(intake, parser, record, &report, &problems, seen)
-                for p in problems { issues.append(line: record.line, p) }
-                report.rows += 1
-                if report.rows % 10_000 == 0 { tell() }
+            while let batch = pipe.next() {
+                for row in batch.rows {
+                    if let extra = row.extra { issues.append(extra) }
+                    problems = row.problems
+                    if let value = row.value { try apply(intake, parser, value, row.line, &report, &problems, seen) }
+                    for p in problems { issues.append(line: row.line, p) }
+                    report.rows += 1
+                    if report.rows % 10_000 == 0 { tell() }
+                }
+                bytesRead = batch.bytesRead
             }
-            if let syntax = records.syntaxIssue { issues.append(syntax) }
+            if let syntax = pipe.syntaxIssue { issues.append(syntax) }
             tell()
             guard issues.total == 0 else { throw issues.rejection }
             report.summaryRows = try intake.finish()
             return report
         }
+    }
+}
+
+/// A case as its row reads, with its catalogue item.
+struct ParsedCase: Sendable {
+    let record: CaseRecord
+    let item: CatalogItem
+}
+
+/// The rows of a file read and parsed on a thread of its own, handed over in batches to the
+/// thread that writes them. Bounded: the reader waits while `depth` batches wait.
+final class RowPipe<P: Sendable>: @unchecked Sendable {
+    /// One row: its line, what `parse` made of it (nil when it had problems), its problems, and
+    /// the problem of a value outside every column.
+    struct Row {
+        let line: Int
+        let value: P?
+        let problems: [RowParser.Problem]
+        let extra: RowIssue?
+    }
+
+    /// Rows in file order, and how far into the file they reach.
+    struct Batch {
+        var rows: [Row] = []
+        var bytesRead = 0
+    }
+
+    static var depth: Int { 4 }
+    static var batchSize: Int { 1_000 }
+
+    private let condition = NSCondition()
+    private var batches: [Batch] = []
+    private var finished = false
+    private var cancelled = false
+    private var running = false
+    /// The CSV syntax error that ended the file, if one did.
+    private(set) var syntaxIssue: RowIssue?
+
+    /// Starts reading `file` on a thread of its own.
+    func start(file: CSVFile, parser: RowParser, parse: @escaping @Sendable (RowParser, CSVReader.Record, inout [RowParser.Problem]) -> P?) {
+        running = true
+        let thread = Thread { [self] in
+            var records = file.records()
+            var batch = Batch()
+            batch.rows.reserveCapacity(Self.batchSize)
+            while let record = records.next() {
+                var problems: [RowParser.Problem] = []
+                let value = parse(parser, record, &problems)
+                batch.rows.append(Row(line: record.line, value: problems.isEmpty ? value : nil, problems: problems, extra: file.extraFields(record)))
+                if batch.rows.count == Self.batchSize {
+                    batch.bytesRead = records.bytesRead
+                    guard hand(batch) else { return finish(nil) }
+                    batch = Batch()
+                    batch.rows.reserveCapacity(Self.batchSize)
+                }
+            }
+            batch.bytesRead = records.bytesRead
+            if !batch.rows.isEmpty { _ = hand(batch) }
+            finish(records.syntaxIssue)
+        }
+        thread.name = "sanji-import-reader"
+        thread.start()
+    }
+
+    /// Waits for room and hands a batch over; false when the writer stopped listening.
+    private func hand(_ batch: Batch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.count >= Self.depth, !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        batches.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    private func finish(_ syntax: RowIssue?) {
+        condition.lock()
+        syntaxIssue = syntax
+        finished = true
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch in file order; nil after the last.
+    func next() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while batches.isEmpty, !finished { condition.wait() }
+        guard !batches.isEmpty else { return nil }
+        let batch = batches.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    /// Tells the reader to stop and waits until it has (the writer failed, or read everything).
+    func stop() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
     }
 }
 
