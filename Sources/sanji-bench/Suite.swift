@@ -21,7 +21,7 @@ extension SanjiBench {
         static let full: [[String]] = [
             ["intake", "--rows", "1000000", "--runs", "3"],
             ["uplink", "--rows", "200000", "--messages", "300000"],
-            ["fanin", "--children", "500", "--seconds", "20"],
+            ["fanin", "--children", "2000", "--seconds", "20"],
             ["relay", "--nodes", "30000", "--rows", "600000"],
             ["resync", "--days", "365"],
             ["fanout", "--townships", "20", "--villages", "400", "--items", "200"],
