@@ -133,4 +133,37 @@ final class PeriodEndTests: XCTestCase {
         let rev = try store.currentRev()
         XCTAssertEqual(try NodeStore.open(in: dir).currentRev(), rev)
     }
+
+    /// v15 rebuilds the window and staff rows' table in (kind, day, origin, unit) order: a store
+    /// made before keeps every row, and its windows' figures come from the new monthly rollups.
+    func testAStoreBeforeV15_keepsItsWindowRows_andBreaksThemDownFromTheRollups() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sanji-v14-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try NodeStore.createSchema(in: dir, upTo: "v14 monthly rollups per item")
+        let db = try RawDatabase(store: dir)
+        var rev = 0
+        try db.transaction {
+            for (k, v) in [("node_id", "340321"), ("node_name", "某县"), ("level", "county"), ("time_zone", "Asia/Shanghai"), ("created_at", "0")] {
+                try db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [.text(k), .text(v)])
+            }
+            try db.execute("INSERT INTO node (id, name, level, parent, enrolled_at) VALUES ('340321', '某县', 'county', NULL, 0), ('340321100', '某镇', 'township', '340321', 0)")
+            for d in 0..<61 {
+                let day = Day("2026-08-20")!.adding(days: d).description
+                for (unit, n) in [("1", 1), ("2", 2)] {
+                    rev += 1
+                    try db.execute("INSERT INTO summary_unit (origin, kind, unit, day, accepted, completed, origin_rev, rev) VALUES ('340321100', 'window', ?, ?, ?, ?, ?, ?)",
+                                   [.text(unit), .text(day), .int(Int64(n)), .int(Int64(n)), .int(Int64(rev)), .int(Int64(rev))])
+                }
+            }
+            try db.execute("UPDATE counter SET value = ? WHERE name = 'rev'", [.int(Int64(rev))])
+        }
+        let store = try NodeStore.open(in: dir)
+        let held = try RawDatabase(store: dir, readOnly: true)
+        XCTAssertEqual(try held.rows("SELECT count(*), sum(accepted) FROM summary_unit").map(\.values), [[.int(122), .int(183)]], "every row kept")
+        let september = try store.dashboard(period: Period.month(year: 2026, month: 9)!, now: StoreFixture.now, breakdown: (.window, 0))
+        let rows = Dictionary(uniqueKeysWithValues: (september.breakdown?.rows ?? []).map { ($0.key, $0.figures.counters.accepted) })
+        XCTAssertEqual(rows, ["340321100/1": 30, "340321100/2": 60])
+        XCTAssertEqual(try held.rows("SELECT count(*) FROM summary_month_unit WHERE kind = 'window'").map(\.values), [[.int(6)]],
+                       "the rollups were built: two windows × August, September, October")
+    }
 }
