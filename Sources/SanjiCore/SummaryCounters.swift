@@ -130,6 +130,34 @@ public struct SummaryCounters: Hashable, Sendable {
         consultations = v[20]
     }
 
+    /// The counters with `value(i)` as the one at index `i` of `columns`: reads a row's columns
+    /// straight into the counters, with no array between (the dashboard reads tens of thousands).
+    @inlinable
+    public init(_ value: (Int) -> Int) {
+        self.init()
+        accepted = value(0)
+        acceptedOnline = value(1)
+        assisted = value(2)
+        completed = value(3)
+        completedOnTime = value(4)
+        completedImmediate = value(5)
+        visits = value(6)
+        due = value(7)
+        dueMet = value(8)
+        gradeVerySatisfied = value(9)
+        gradeSatisfied = value(10)
+        gradeFair = value(11)
+        gradeDissatisfied = value(12)
+        gradeVeryDissatisfied = value(13)
+        modeHelp = value(14)
+        modeProxy = value(15)
+        modeHome = value(16)
+        modeAppointment = value(17)
+        modeExtended = value(18)
+        modeMail = value(19)
+        consultations = value(20)
+    }
+
     /// Cases served in `mode`.
     public subscript(mode: ServiceMode) -> Int {
         get {

@@ -185,7 +185,6 @@ extension NodeStore {
     /// daily rows instead of the rollup. Keys with nothing are left out.
     static func tallies(_ db: Database, _ source: RollupSource, asAt: AsAt, stale: Staleness) throws -> [String: Tally] {
         let cols = SummaryCounters.columns
-        let n = cols.count
         // A Tally needs three cumulative sums: before the period, through its last day, and (of
         // due and due_met) before the deadline cut. Sum k counts the rollups of the months before
         // `cutMonth[k]` and the daily rows from that month's first day to the day before `cut[k]`.
@@ -224,11 +223,13 @@ extension NodeStore {
         rollupRows.bind(1, cutMonth.max()!)
         try rollupRows.each { r in
             let month = r.text(1) ?? ""
-            let ks = (0..<3).filter { counts(month, $0) }
-            guard !ks.isEmpty else { return }
-            let c = SummaryCounters(values: (0..<n).map { Int(r.int(Int32(2 + $0)) ?? 0) })
+            let counted = (counts(month, 0), counts(month, 1), counts(month, 2))
+            guard counted.0 || counted.1 || counted.2 else { return }
+            let c = SummaryCounters { Int(r.int(Int32(2 + $0)) ?? 0) }
             let key = r.text(0) ?? ""
-            for k in ks { add(key, k, c) }
+            if counted.0 { add(key, 0, c) }
+            if counted.1 { add(key, 1, c) }
+            if counted.2 { add(key, 2, c) }
         }
         // The partial months, from the daily rows (a range read once when two cuts share it).
         var partials: [String: [(String, SummaryCounters)]] = [:]

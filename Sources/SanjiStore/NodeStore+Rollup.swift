@@ -224,12 +224,10 @@ extension NodeStore {
         let counters: SummaryCounters
 
         static func all(_ db: Database) throws -> [MonthRow] {
-            let n = SummaryCounters.columns.count
             let s = try RawStatement(db, "SELECT origin, month, \(SummaryCounters.columns.joined(separator: ", ")) FROM summary_month")
             var out: [MonthRow] = []
             try s.each { r in
-                out.append(MonthRow(origin: r.text(0) ?? "", month: r.text(1) ?? "",
-                                    counters: SummaryCounters(values: (0..<n).map { Int(r.int(Int32(2 + $0)) ?? 0) })))
+                out.append(MonthRow(origin: r.text(0) ?? "", month: r.text(1) ?? "", counters: SummaryCounters { Int(r.int(Int32(2 + $0)) ?? 0) }))
             }
             return out
         }
@@ -251,11 +249,10 @@ extension NodeStore {
     /// order (times `sign`). Read through the C API: decoding a row of 22 columns through GRDB's
     /// `Row` took most of a breakdown's time.
     static func keyedSums(_ db: Database, _ sql: String, _ args: [String], sign: Int = 1, _ body: (String, SummaryCounters) -> Void) throws {
-        let n = SummaryCounters.columns.count
         let s = try RawStatement(db, sql)
         for (i, a) in args.enumerated() { s.bind(Int32(i + 1), a) }
         try s.each { r in
-            body(r.text(0) ?? "", SummaryCounters(values: (0..<n).map { sign * Int(r.int(Int32($0 + 1)) ?? 0) }))
+            body(r.text(0) ?? "", SummaryCounters { sign * Int(r.int(Int32($0 + 1)) ?? 0) })
         }
     }
 }
