@@ -64,12 +64,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = ""
-        quote(s, into: &out)
-        return out
-    }
-
     static func quote(_ s: String, into out: inout String) {
         out += "\""
         // Most strings need no escape: appended whole.

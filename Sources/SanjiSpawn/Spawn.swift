@@ -64,8 +64,6 @@ public enum Spawn {
         public let output: [UInt8]
         /// Standard error as text (bytes that are not UTF-8 become U+FFFD).
         public let stderr: String
-        /// The process's peak resident set, in KiB.
-        public var peakKiB = 0
 
         /// Standard output as text.
         public var stdout: String { String(decoding: output, as: UTF8.self) }
@@ -113,6 +111,8 @@ public enum Spawn {
     public static func wait(_ pid: pid_t) -> Int32 { waitWithUsage(pid).status }
 
     /// Waits for `pid` to end; its exit status and its peak resident set in KiB (from wait4's rusage).
+    /// The peak includes the spawning process's memory up to `exec` (posix_spawn shares it): spawn
+    /// from a small process to measure a command (`sanji-bench peak-memory`).
     public static func waitWithUsage(_ pid: pid_t) -> (status: Int32, peakKiB: Int) {
         var status: Int32 = 0
         var usage = rusage()
@@ -138,9 +138,9 @@ public enum Spawn {
         }
         let pid = try start(executable, arguments, Options(environment: environment, directory: directory,
                                                            stdout: .file(out, append: false), stderr: .file(err, append: false)))
-        let (status, peak) = waitWithUsage(pid)
+        let status = wait(pid)
         func read(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
-        return Result(status: status, output: read(out), stderr: String(decoding: read(err), as: UTF8.self), peakKiB: peak)
+        return Result(status: status, output: read(out), stderr: String(decoding: read(err), as: UTF8.self))
     }
 
     /// This program's own executable (to start another of its commands).

@@ -154,7 +154,7 @@ extension NodeStore {
     /// daily rows, read from whichever end of the month is nearer: the days before `day` added,
     /// or the days from `day` to the month's end taken from that month's rollup (the daily rows
     /// are what a dashboard spends its time on, so the shorter side is read).
-    static func cumulativeByOrigin(_ db: Database, before day: Day, stale: Staleness, months: [MonthRow]? = nil) throws -> [String: SummaryCounters] {
+    static func cumulativeByOrigin(_ db: Database, before day: Day, stale: Staleness, months: [MonthRow]) throws -> [String: SummaryCounters] {
         let sums = SummaryCounters.columns.map { "sum(\($0))" }.joined(separator: ", ")
         var out: [String: SummaryCounters] = [:]
         let (y, m, _) = day.components
@@ -163,12 +163,8 @@ extension NodeStore {
         let thisMonth = String(monthStart.description.prefix(7))
         // Days of the month to read either way; reading back from the month's end needs its rollup.
         let fromEnd = monthEnd.number - day.number + 1 < day.number - monthStart.number
-        if let months {
-            for row in months where fromEnd ? row.month <= thisMonth : row.month < thisMonth {
-                out[row.origin, default: SummaryCounters()] += row.counters
-            }
-        } else {
-            try add(db, "SELECT origin, \(sums) FROM summary_month WHERE month \(fromEnd ? "<=" : "<") ? GROUP BY origin", [thisMonth], into: &out)
+        for row in months where fromEnd ? row.month <= thisMonth : row.month < thisMonth {
+            out[row.origin, default: SummaryCounters()] += row.counters
         }
         if fromEnd {
             try add(db, dailyByOriginSQL, [day.description, monthEnd.description], into: &out, sign: -1)
@@ -211,7 +207,7 @@ extension NodeStore {
         mutating func before(_ day: Day) throws -> [String: SummaryCounters] {
             if let hit = cache[day] { return hit }
             if months == nil { months = try MonthRow.all(db) }
-            let sums = try NodeStore.cumulativeByOrigin(db, before: day, stale: stale, months: months)
+            let sums = try NodeStore.cumulativeByOrigin(db, before: day, stale: stale, months: months!)
             cache[day] = sums
             return sums
         }
