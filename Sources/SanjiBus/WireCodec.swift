@@ -36,7 +36,7 @@ public enum WireCodec {
             w.u64(r.fromRev); w.u64(r.toRev)
             w.u32(UInt32(r.summary.count))
             for s in r.summary {
-                w.string(s.origin); w.string(s.key.day.description); w.string(s.key.item); w.u64(s.originRev)
+                w.string(s.origin); w.day(s.key.day); w.string(s.key.item); w.u64(s.originRev)
                 s.counters.forEachValue { w.u32(UInt32(clamping: $0)) }
             }
             w.u32(UInt32(r.nodes.count))
@@ -57,7 +57,7 @@ public enum WireCodec {
             for x in r.seals { w.string(x.origin); w.string(x.month); w.u64(x.floor); w.u64(x.originRev) }
             w.u32(UInt32(r.units.count))
             for u in r.units {
-                w.string(u.origin); w.u8(u.key.kind == .window ? 1 : 2); w.string(u.key.unit); w.string(u.key.day.description); w.u64(u.originRev)
+                w.string(u.origin); w.u8(u.key.kind == .window ? 1 : 2); w.string(u.key.unit); w.day(u.key.day); w.u64(u.originRev)
                 u.counters.forEachValue { w.u32(UInt32(clamping: $0)) }
             }
         case .ack(let toRev, let cursor, let refused):
@@ -71,7 +71,7 @@ public enum WireCodec {
                 w.u8(UInt8(clamping: i.maxVisits)); w.u8(i.withdrawn ? 1 : 0); w.u64(seq)
             }
             w.u32(UInt32(c.days.count))
-            for d in c.days { w.string(d.day.description); w.string(d.kind.rawValue); w.u64(d.seq) }
+            for d in c.days { w.day(d.day); w.string(d.kind.rawValue); w.u64(d.seq) }
             w.u32(UInt32(c.settings.count))
             for s in c.settings { w.string(s.key); w.string(s.value); w.u64(s.seq) }
         case .heartbeat(let seq, let time):
@@ -289,7 +289,13 @@ public enum WireCodec {
         }
         mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
         /// An optional day: `YYYY-MM-DD`, or the empty string for none.
-        mutating func day(_ d: Day?) { string(d?.description ?? "") }
+        mutating func day(_ d: Day?) {
+            guard let d else { return u16(0) }
+            d.withISOBytes { b in
+                u16(UInt16(b.count))
+                out.append(contentsOf: b)
+            }
+        }
         mutating func exception(_ x: ExceptionRowState) {
             switch x.record {
             case .overdueCase(let c):

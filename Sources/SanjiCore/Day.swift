@@ -65,7 +65,31 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = components
-        return "\(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(d, 2))"
+        guard (0...9999).contains(y) else { return "\(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(d, 2))" }
+        return String(unsafeUninitializedCapacity: 10) { Day.writeISO(y, m, d, into: $0.baseAddress!) }
+    }
+
+    /// The bytes of `YYYY-MM-DD` handed to `body` without making a String (the wire encoder's and
+    /// the upserts' path, once for every row).
+    public func withISOBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let (y, m, d) = components
+        guard (0...9999).contains(y) else {
+            var text = description
+            return try text.withUTF8(body)
+        }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
+            _ = Day.writeISO(y, m, d, into: buffer.baseAddress!)
+            return try body(UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// Writes `YYYY-MM-DD` (a year of four digits) at `p`; returns 10.
+    private static func writeISO(_ y: Int, _ m: Int, _ d: Int, into p: UnsafeMutablePointer<UInt8>) -> Int {
+        let zero = UInt8(ascii: "0")
+        p[0] = zero + UInt8(y / 1000); p[1] = zero + UInt8(y / 100 % 10); p[2] = zero + UInt8(y / 10 % 10); p[3] = zero + UInt8(y % 10)
+        p[4] = UInt8(ascii: "-"); p[5] = zero + UInt8(m / 10); p[6] = zero + UInt8(m % 10)
+        p[7] = UInt8(ascii: "-"); p[8] = zero + UInt8(d / 10); p[9] = zero + UInt8(d % 10)
+        return 10
     }
 
     /// Earlier first.

@@ -78,9 +78,10 @@ final class Chores {
                                       lastHeardAt: link.lastHeardMs / 1000, cursor: link.uplink.acked, catalogSeq: link.parentCatalogSeq,
                                       detail: link.detail, updatedAt: seconds))
         }
+        let cursors = children.isEmpty ? [:] : try store.cursors()
         for s in children {
             records.append(LinkRecord(peer: s.id, role: .child, endpoint: nil, state: stopped ? .stopped : (s.connected ? .connected : .silent),
-                                      lastHeardAt: s.lastHeardMs / 1000, cursor: try store.cursor(of: s.id), catalogSeq: s.catalogSeq,
+                                      lastHeardAt: s.lastHeardMs / 1000, cursor: cursors[s.id] ?? 0, catalogSeq: s.catalogSeq,
                                       detail: nil, updatedAt: seconds))
         }
         try store.recordLinks(records)

@@ -28,6 +28,11 @@ public final class NodeRuntime {
     var incarnation: Incarnation
     let chores: Chores
     var failures: FailureLog
+    /// Catalogue deltas already read and encoded, by the sequence a child holds; valid for
+    /// `catalogDeltasAt`, this node's sequence when they were read. A change reaches every child
+    /// at the same sequence, so the store is read and the frame encoded once, not once a child.
+    var catalogDeltas: [UInt64: [UInt8]?] = [:]
+    var catalogDeltasAt: UInt64 = 0
     /// Set when a condition no retry can mend stops the node (serve then exits non-zero).
     var fatal: SanjiError?
 
@@ -117,6 +122,9 @@ public final class NodeRuntime {
         let pending = group.take()
         let results = try store.applyBatches(pending)
         for ((child, batch), result) in zip(pending, results) { try perform(downlink.committed(batch, from: child, result, now: now), now: now) }
+        // What was committed here goes up at once, not at the next poll of the store (a relay
+        // waited up to `pollMs` a hop).
+        if link != nil { seen.rev = UInt64(try store.currentRev()) }
     }
 
     func perform(_ actions: [Downlink.Action], now: Int64) throws {
@@ -127,7 +135,7 @@ public final class NodeRuntime {
             case .tell(let route, let code, let reason, let version):
                 children?.tell(route, code: code, reason: reason, version: version)
             case .sendCatalog(let route, let after):
-                if let delta = try store.catalogDelta(after: after) { children?.send(route, .catalog(delta)) }
+                if let frame = try catalogFrame(after: after) { children?.send(route, encoded: frame) }
             case .commit(let child, let batch):
                 if group.add(batch, from: child) { try commitPending(now: now) }
             case .admit(let child, let route, let hello, let other):
@@ -145,6 +153,17 @@ public final class NodeRuntime {
                 logger.note(event)
             }
         }
+    }
+
+    /// The CATALOG frame for a child at sequence `after`, read and encoded once per sequence pair.
+    func catalogFrame(after: UInt64) throws -> [UInt8]? {
+        if catalogDeltasAt != seen.catalogSeq { (catalogDeltas, catalogDeltasAt) = ([:], seen.catalogSeq) }
+        if let frame = catalogDeltas[after] { return frame }
+        let delta = try store.catalogDelta(after: after)
+        let frame = delta.map { WireCodec.encode(.catalog($0)) }
+        // A delta read while the store is already past `seen` belongs to a later sequence: not kept.
+        if (delta?.catalogSeq ?? seen.catalogSeq) == seen.catalogSeq { catalogDeltas[after] = frame }
+        return frame
     }
 
     // MARK: The link up

@@ -120,7 +120,12 @@ final class ChildPort {
     }
 
     func send(_ route: [UInt8], _ message: WireMessage) {
-        _ = try? router.send([route, WireCodec.encode(message)])
+        send(route, encoded: WireCodec.encode(message))
+    }
+
+    /// Sends a frame already encoded (one catalogue delta goes to many children).
+    func send(_ route: [UInt8], encoded frame: [UInt8]) {
+        _ = try? router.send([route, frame])
     }
 
     /// An ERROR in the frame of `version` (its layout is the same in every version).

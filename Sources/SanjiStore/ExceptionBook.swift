@@ -166,8 +166,8 @@ final class ExceptionUpsert {
                 WHERE \(condition)
                 """
         }
-        overdue = try RawStatement(db, sql("exception_case", ExceptionBook.caseColumns))
-        review = try RawStatement(db, sql("exception_review", ExceptionBook.reviewColumns))
+        overdue = try RawStatement(cached: db, sql("exception_case", ExceptionBook.caseColumns))
+        review = try RawStatement(cached: db, sql("exception_review", ExceptionBook.reviewColumns))
     }
 
     /// Writes `record` with these revs if the mode allows; returns whether it was written.

@@ -79,10 +79,10 @@ enum Counter: String {
     case rollupRev = "rollup_rev", rollupItemRev = "rollup_item_rev", rollupUnitRev = "rollup_unit_rev"
 
     static func value(_ db: Database, _ c: Counter) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [c.rawValue]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE name = ?"), arguments: [c.rawValue]) ?? 0
     }
 
     static func set(_ db: Database, _ c: Counter, _ value: Int) throws {
-        try db.execute(sql: "UPDATE counter SET value = ? WHERE name = ?", arguments: [value, c.rawValue])
+        try db.cachedStatement(sql: "UPDATE counter SET value = ? WHERE name = ?").execute(arguments: [value, c.rawValue])
     }
 }

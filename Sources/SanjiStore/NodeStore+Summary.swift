@@ -78,6 +78,21 @@ extension NodeStore {
         }
     }
 
+    /// The key of `origin`'s row with the highest origin rev here (a full scan of its rows).
+    public func latestSummaryKey(origin: String) throws -> (day: String, item: String, originRev: Int)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT day, item, origin_rev FROM summary WHERE origin = ? ORDER BY origin_rev DESC LIMIT 1", arguments: [origin])
+                .map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// The origin rev of one summary row here, found by its key (0 when it is not held).
+    public func originRev(origin: String, day: String, item: String) throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT origin_rev FROM summary WHERE origin = ? AND day = ? AND item = ?", arguments: [origin, day, item]) ?? 0
+        }
+    }
+
     /// What this node holds in all: summary rows, and known nodes by level.
     public func inventory() throws -> (summaryRows: Int, nodes: [Level: Int]) {
         try read { db in

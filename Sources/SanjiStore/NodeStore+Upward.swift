@@ -11,27 +11,30 @@ extension NodeStore {
             guard top > after else { return nil }
             let cols = SummaryCounters.columns.joined(separator: ", ")
             var summary: [(UInt64, SummaryRowState)] = []
-            let s = try RawStatement(db, "SELECT origin, day, item, origin_rev, rev, \(cols) FROM summary WHERE rev > ? ORDER BY rev LIMIT ?")
+            let s = try RawStatement(cached: db, "SELECT origin, day, item, origin_rev, rev, \(cols) FROM summary WHERE rev > ? ORDER BY rev LIMIT ?")
             s.bind(1, Int64(after))
             s.bind(2, limit)
+            summary.reserveCapacity(limit)
+            // A batch's rows mostly share a few origins (a node's own, a village's when it synced):
+            // the last origin's string is reused rather than made anew for every row.
+            var origin = ""
             try s.each { r in
-                var values: [Int] = []
-                for i in 0..<Int32(SummaryCounters.columns.count) { values.append(Int(r.int(5 + i) ?? 0)) }
+                if !r.textEquals(0, origin) { origin = r.text(0) ?? "" }
                 summary.append((UInt64(r.int(4) ?? 0), SummaryRowState(
-                    origin: r.text(0) ?? "", key: SummaryKey(day: Day(r.text(1) ?? "") ?? Day(number: 0), item: r.text(2) ?? ""),
-                    originRev: UInt64(r.int(3) ?? 0), counters: SummaryCounters(values: values))))
+                    origin: origin, key: SummaryKey(day: r.day(1) ?? Day(number: 0), item: r.text(2) ?? ""),
+                    originRev: UInt64(r.int(3) ?? 0), counters: SummaryCounters { Int(r.int(5 + Int32($0)) ?? 0) })))
             }
             var enrolments: [(UInt64, NodeRowState)] = []
-            for r in try Row.fetchAll(db, sql: """
+            for r in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(NodeRows.enrolmentColumns) FROM node WHERE enroll_rev > ? AND parent IS NOT NULL ORDER BY enroll_rev LIMIT ?
-                """, arguments: [after, limit]) {
+                """), arguments: [after, limit]) {
                 enrolments.append((r["enroll_rev"], .enrolment(NodeRows.enrolment(r))))
             }
             var statuses: [(UInt64, NodeRowState)] = []
-            for r in try Row.fetchAll(db, sql: """
+            for r in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT id, name, level, software, catalog_seq, open_cases, overdue_cases, backlog, clock_skew, last_activity, status_as_of, status_origin_rev, status_rev
                 FROM node WHERE status_rev > ? ORDER BY status_rev LIMIT ?
-                """, arguments: [after, limit]) {
+                """), arguments: [after, limit]) {
                 statuses.append((r["status_rev"], .status(NodeStatus(
                     subject: r["id"], originRev: r["status_origin_rev"], name: r["name"], level: Level(rawValue: r["level"]) ?? .village,
                     software: r["software"] ?? "", catalogSeq: r["catalog_seq"] ?? 0, openCases: r["open_cases"] ?? 0,
@@ -39,7 +42,7 @@ extension NodeStore {
             }
             let units = try UnitRows.above(db, after: after, limit: limit)
             let exceptions = try ExceptionBook.above(db, after: after, limit: limit)
-            let seals = try Row.fetchAll(db, sql: "SELECT origin, month, floor, origin_rev, rev FROM month_seal WHERE rev > ? ORDER BY rev LIMIT ?",
+            let seals = try Row.fetchAll(db.cachedStatement(sql: "SELECT origin, month, floor, origin_rev, rev FROM month_seal WHERE rev > ? ORDER BY rev LIMIT ?"),
                                          arguments: [Int64(after), limit]).map { r in
                 (UInt64(r[4] as Int64), MonthSeal(origin: r[0], month: r[1], floor: UInt64(r[2] as Int64), originRev: UInt64(r[3] as Int64)))
             }

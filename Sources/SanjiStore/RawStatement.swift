@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import SanjiCore
 import GRDBSQLite
 
 /// A prepared statement bound through the SQLite C API, for the hot paths of bulk intake and
@@ -8,6 +10,8 @@ final class RawStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
     private let sql: String
+    /// The connection's cached statement this one borrows (nil: prepared here, finalized on deinit).
+    private let cached: Statement?
 
     init(_ db: Database, _ sql: String) throws {
         var stmt: OpaquePointer?
@@ -19,9 +23,20 @@ final class RawStatement {
         handle = stmt
         connection = conn
         self.sql = sql
+        cached = nil
     }
 
-    deinit { sqlite3_finalize(handle) }
+    /// The connection's cached statement for `sql`, prepared once per connection: for statements
+    /// run again and again (a batch read for every batch sent). Every parameter must be bound anew.
+    init(cached db: Database, _ sql: String) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection!
+        self.sql = sql
+        cached = statement
+    }
+
+    deinit { if cached == nil { sqlite3_finalize(handle) } }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -38,6 +53,13 @@ final class RawStatement {
         }
         var v = value
         v.withUTF8 { buf in
+            _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buf.count), RawStatement.transient)
+        }
+    }
+
+    /// Binds a day as its `YYYY-MM-DD` text, with no String made.
+    func bind(_ i: Int32, _ day: Day) {
+        day.withISOBytes { buf in
             _ = sqlite3_bind_text(handle, i, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buf.count), RawStatement.transient)
         }
     }
@@ -78,6 +100,20 @@ final class RawStatement {
     func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }
         return String(cString: p)
+    }
+
+    /// Whether a text column holds exactly `text` (compared in place, no String made).
+    func textEquals(_ column: Int32, _ text: String) -> Bool {
+        guard let p = sqlite3_column_text(handle, column) else { return false }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        var t = text
+        return t.withUTF8 { u in u.count == count && (count == 0 || memcmp(u.baseAddress!, p, count) == 0) }
+    }
+
+    /// A day column (`YYYY-MM-DD`), parsed from its bytes.
+    func day(_ column: Int32) -> Day? {
+        guard let p = sqlite3_column_text(handle, column) else { return nil }
+        return Day(utf8: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     private func error(_ rc: Int32) -> DatabaseError {

@@ -12,16 +12,14 @@ enum UnitRows {
     /// Every row that travels with a rev above `after`, at most `limit`, with its rev.
     static func above(_ db: Database, after: UInt64, limit: Int) throws -> [(rev: UInt64, row: UnitRowState)] {
         let cols = SummaryCounters.columns.joined(separator: ", ")
-        let s = try RawStatement(db, "SELECT origin, kind, unit, day, origin_rev, rev, \(cols) FROM summary_unit WHERE rev > ? AND \(travels) ORDER BY rev LIMIT ?")
+        let s = try RawStatement(cached: db, "SELECT origin, kind, unit, day, origin_rev, rev, \(cols) FROM summary_unit WHERE rev > ? AND \(travels) ORDER BY rev LIMIT ?")
         s.bind(1, Int64(after))
         s.bind(2, limit)
         var out: [(UInt64, UnitRowState)] = []
         try s.each { r in
-            var values: [Int] = []
-            for i in 0..<Int32(SummaryCounters.columns.count) { values.append(Int(r.int(6 + i) ?? 0)) }
-            let key = UnitKey(day: Day(r.text(3) ?? "") ?? Day(number: 0), kind: UnitKind(rawValue: r.text(1) ?? "") ?? .window, unit: r.text(2) ?? "")
+            let key = UnitKey(day: r.day(3) ?? Day(number: 0), kind: UnitKind(rawValue: r.text(1) ?? "") ?? .window, unit: r.text(2) ?? "")
             out.append((UInt64(r.int(5) ?? 0), UnitRowState(origin: r.text(0) ?? "", key: key, originRev: UInt64(r.int(4) ?? 0),
-                                                         counters: SummaryCounters(values: values))))
+                                                         counters: SummaryCounters { Int(r.int(6 + Int32($0)) ?? 0) })))
         }
         return out
     }
@@ -67,7 +65,7 @@ final class UnitUpsert {
         upsert.key(1, origin)
         upsert.key(2, key.kind.rawValue)
         upsert.key(3, key.unit)
-        upsert.key(4, key.day.description)
+        upsert.key(4, key.day)
         return try upsert.run(counters: counters, originRev: originRev, rev: rev)
     }
 }

@@ -24,7 +24,7 @@ final class CounterUpsert {
         let cols = SummaryCounters.columns
         let set = mode == .add ? cols.map { "\($0) = \($0) + excluded.\($0)" } : cols.map { "\($0) = excluded.\($0)" }
         keyCount = Int32(keys.count)
-        statement = try RawStatement(db, """
+        statement = try RawStatement(cached: db, """
             INSERT INTO \(table) (\((keys + cols).joined(separator: ", ")), origin_rev, rev)
             VALUES (\(Array(repeating: "?", count: keys.count + cols.count + 2).joined(separator: ", ")))
             ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(set.joined(separator: ", ")), origin_rev = excluded.origin_rev, rev = excluded.rev
@@ -34,6 +34,7 @@ final class CounterUpsert {
 
     /// Binds key column `index` (1-based, in the order given at init) for the next `run`.
     func key(_ index: Int32, _ value: String) { statement.bind(index, value) }
+    func key(_ index: Int32, _ day: Day) { statement.bind(index, day) }
 
     /// Writes one row with the keys bound; false when nothing changed. (Keys are bound one by one,
     /// not passed as an array: this runs for every row an import or a child's batch writes.)
@@ -61,7 +62,7 @@ final class SummaryUpsert {
     @discardableResult
     func run(origin: String, key: SummaryKey, counters: SummaryCounters, originRev: Int64, rev: Int64) throws -> Bool {
         upsert.key(1, origin)
-        upsert.key(2, key.day.description)
+        upsert.key(2, key.day)
         upsert.key(3, key.item)
         return try upsert.run(counters: counters, originRev: originRev, rev: rev)
     }

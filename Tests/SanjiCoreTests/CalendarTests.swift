@@ -19,6 +19,22 @@ final class CalendarTests: XCTestCase {
         }
     }
 
+    /// The text of a day is written byte by byte (the codec's and the upserts' path): it must be
+    /// the same as the padded interpolation it replaced, in years of every width.
+    func testDayText_isTheSameByEveryPath() {
+        for n in stride(from: -719_162, to: 2_932_897, by: 113) {   // 0001-01-01 … 9999-12-31
+            let d = Day(number: n)
+            let (y, m, dd) = d.components
+            let expected = "\(Day.pad(y, 4))-\(Day.pad(m, 2))-\(Day.pad(dd, 2))"
+            XCTAssertEqual(d.description, expected)
+            XCTAssertEqual(d.withISOBytes { String(decoding: $0, as: UTF8.self) }, expected)
+            XCTAssertEqual(Day(expected), d)
+        }
+        let far = Day(year: 12_026, month: 1, day: 2)!
+        XCTAssertEqual(far.description, "12026-01-02", "a year past 9999 is printed whole")
+        XCTAssertEqual(far.withISOBytes { String(decoding: $0, as: UTF8.self) }, "12026-01-02")
+    }
+
     /// The 2026 national calendar: 国庆 1–7 October off, 10 October (Saturday) worked.
     let calendar2026 = WorkCalendar(exceptions: Dictionary(uniqueKeysWithValues:
         (1...7).map { (Day(year: 2026, month: 10, day: $0)!, WorkCalendar.Kind.holiday) }

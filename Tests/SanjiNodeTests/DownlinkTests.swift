@@ -84,6 +84,22 @@ final class DownlinkTests: XCTestCase {
         XCTAssertEqual(d.received(.heartbeat(catalogSeq: 0, time: 7), from: "V", route: route, now: 7100), [.note(.back(child: "V"))])
     }
 
+    /// A parent of thousands turns its loop hundreds of times a second: the pass over every child
+    /// runs at most every tenth of a heartbeat, but a new catalogue sequence or a new child is
+    /// seen on the next turn.
+    func testTheTick_passesOverTheChildrenAtATenthOfAHeartbeat_butANewCatalogueOrChildAtOnce() {
+        var d = admitted(now: 0, catalogSeq: 2)
+        XCTAssertEqual(d.tick(now: 1000, catalogSeq: 2), [.send(route: route, .heartbeat(catalogSeq: 2, time: 1))])
+        XCTAssertEqual(d.tick(now: 1050, catalogSeq: 3), [.sendCatalog(route: route, after: 2)], "a new sequence: at once")
+        _ = d.received(.hello(hello("W", catalogSeq: 2)), from: "W", route: [9], now: 1060)
+        _ = d.decided(.accepted, "W", route: [9], hello("W", catalogSeq: 2), cursor: 0, catalogSeq: 3, now: 1060)
+        XCTAssertEqual(d.tick(now: 1061, catalogSeq: 3), [.sendCatalog(route: [9], after: 2)], "a new child: at once")
+        XCTAssertEqual(d.tick(now: 4950, catalogSeq: 3), [.send(route: route, .heartbeat(catalogSeq: 3, time: 4)),
+                                                          .send(route: [9], .heartbeat(catalogSeq: 3, time: 4))])
+        XCTAssertEqual(d.tick(now: 5049, catalogSeq: 3), [], "V is silent since 5001, but 99 ms is within the grain")
+        XCTAssertEqual(d.tick(now: 5050, catalogSeq: 3), [.note(.silent(child: "V"))], "seen within 100 ms")
+    }
+
     func testANewerCatalogue_isPushed_andPushedAgainUntilTheChildsHeartbeatCarriesIt() {
         var d = admitted(now: 0, catalogSeq: 2)
         XCTAssertEqual(d.tick(now: 100, catalogSeq: 3).first, .sendCatalog(route: route, after: 2))
