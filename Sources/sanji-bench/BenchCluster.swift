@@ -23,6 +23,8 @@ final class BenchCluster {
     let base: URL
     let sanji: String
     private var serving: [String: pid_t] = [:]
+    /// Ports already given to a node of this cluster: the kernel may hand a released port out again.
+    private var ports: Set<Int> = []
 
     init(base: URL, sanji: String) {
         self.base = base
@@ -35,7 +37,7 @@ final class BenchCluster {
     func node(_ id: String, name: String, level: Level, parent: Node? = nil, listens: Bool) throws -> Node {
         let dir = base.appendingPathComponent(id)
         let keys = try CurveKeyPair.generate()
-        let endpoint = listens ? "tcp://127.0.0.1:\(try Self.freePort())" : nil
+        let endpoint = listens ? "tcp://127.0.0.1:\(try unusedPort())" : nil
         let store = try NodeStore.create(in: dir, identity: NodeIdentity(id: id, name: name, level: level, parent: parent?.endpoint))
         try store.keys.save(keys)
         try store.setLinkConfig(listen: endpoint, parentKey: parent?.keys.publicKey)
@@ -51,6 +53,14 @@ final class BenchCluster {
     }
 
     func pid(of node: Node) -> pid_t? { serving[node.id] }
+
+    /// Waits until a node's serve has bound its endpoints and recorded itself serving (its first
+    /// turn writes the record).
+    func waitServing(_ node: Node) throws {
+        try Self.wait("\(node.id) serving", timeout: 60, everyMs: 5) {
+            try node.store.links().contains { $0.role == .serve && $0.state == .serving }
+        }
+    }
 
     /// Stops a node's serve (SIGTERM, a clean stop) and waits for it to end.
     func stop(_ node: Node) { stop(id: node.id) }
@@ -69,6 +79,15 @@ final class BenchCluster {
         let r = try Spawn.run(sanji, args)
         guard r.status == 0 else { throw BenchError("sanji \(args.joined(separator: " ")) failed (\(r.status)): \(r.stderr)") }
         return r.stdout
+    }
+
+    /// A port free on loopback now that no node of this cluster was given before.
+    private func unusedPort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try Self.freePort()
+            if ports.insert(port).inserted { return port }
+        }
+        throw BenchError("cannot find a port on loopback not already given out")
     }
 
     /// A TCP port free on loopback now (bound and released; a benchmark machine is quiet).

@@ -30,9 +30,12 @@ struct Chain {
         for n in nodes.dropFirst() { _ = try n.store.applyCatalog(delta) }
     }
 
-    /// Starts the nodes above `index` and waits until each is linked to its parent.
+    /// Starts the nodes above `index` and waits until each serves (listening) and is linked to its
+    /// parent: the timed child must not find its parent still starting (ZeroMQ would retry the
+    /// connection only after its reconnect interval, and that wait is not the child's).
     func startAbove(_ index: Int) throws {
         for n in nodes.prefix(index) { try cluster.serve(n) }
+        for n in nodes.prefix(index) { try cluster.waitServing(n) }
         for i in 1..<index {
             try BenchCluster.wait("\(nodes[i].id) linked to its parent", timeout: 60, everyMs: 20) { try nodes[i - 1].store.cursor(of: nodes[i].id) > 0 }
         }
@@ -112,11 +115,12 @@ extension SanjiBench {
                     "  raw SQLite upserts (1,000 per transaction)   \(Bench.rate(sqlite)) rows/s",
                     "  sanji child → parent, committed              \(Bench.rate(sanji)) rows/s from the first acknowledged batch",
                     "                                               \(Bench.rate(overall)) rows/s from starting the child's serve",
-                    "  ratio to the slower raw limit                \(String(format: "%.2f", sanji / slower))  (goal ≥ 0.50)",
+                    "  ratio to the slower raw limit                \(String(format: "%.2f", sanji / slower)) once linked (goal ≥ 0.8), \(String(format: "%.2f", overall / slower)) with start and handshakes (goal ≥ 0.7)",
                 ], .object([
                     ("scenario", .string("uplink")), ("rows", .int(rows)), ("raw_zeromq_msgs_per_s", .int(Int(zmq))),
                     ("raw_sqlite_upserts_per_s", .int(Int(sqlite))), ("sanji_rows_per_s", .int(Int(sanji))),
                     ("sanji_rows_per_s_with_start", .int(Int(overall))), ("ratio", .double(sanji / slower)),
+                    ("ratio_with_start", .double(overall / slower)),
                 ]))
             }
         }
@@ -146,20 +150,26 @@ extension SanjiBench {
                 let village = chain.nodes[2]
                 try chain.cluster.run(["simulate", "--days", String(days), "--cases-per-day", String(casesPerDay), "--seed", "7", "--data", village.dir.path])
                 let want = try village.store.summaryExtent(origin: village.id)
+                guard let last = try village.store.latestSummaryKey(origin: village.id) else { throw BenchError("the simulated village holds no rows") }
                 Bench.say("village holds \(Bench.n(want.rows)) summary rows; county and township linking up …")
                 try chain.startAbove(2)
                 let start = Bench.now()
                 try chain.cluster.serve(village)
-                try BenchCluster.wait("the county holds every row of the village", timeout: 600) {
-                    let held = try chain.nodes[0].store.summaryExtent(origin: village.id)
-                    return held.rows == want.rows && held.maxOriginRev == want.maxOriginRev
+                // Rows reach the county in the village's rev order, so its last row there means all of them
+                // are: one key lookup a probe (counting the county's rows every 2 ms took a core from the nodes).
+                try BenchCluster.wait("the county holds the village's last row", timeout: 600) {
+                    try chain.nodes[0].store.originRev(origin: village.id, day: last.day, item: last.item) >= last.originRev
                 }
                 let seconds = Bench.now() - start
+                let held = try chain.nodes[0].store.summaryExtent(origin: village.id)
+                guard held.rows == want.rows, held.maxOriginRev == want.maxOriginRev else {
+                    throw BenchError("the county holds \(held.rows) rows of the village up to origin rev \(held.maxOriginRev), not \(want.rows) up to \(want.maxOriginRev)")
+                }
                 try chain.rootHolds(rowsOf: 2)
                 chain.cluster.stopAll()
                 options.report([
                     "resync, a village with \(days) days of activity (\(Bench.n(want.rows)) summary rows), \(Bench.build) build",
-                    "  village's serve started → the county holds it all  \(Bench.seconds(seconds)) s  (goal < 1 s)",
+                    "  village's serve started → the county holds it all  \(Bench.seconds(seconds)) s  (goal < 0.25 s)",
                 ], .object([("scenario", .string("resync")), ("days", .int(days)), ("summary_rows", .int(want.rows)), ("seconds", .double(seconds))]))
             }
         }
@@ -223,7 +233,7 @@ extension SanjiBench {
                     "relay, \(Bench.n(rows)) rows of \(Bench.n(nodes)) villages (\(interleave ? "interleaved row by row" : "each village's rows together")), township → county → root, \(Bench.build) build",
                     "  one hop (uplink once linked, same run)  \(Bench.rate(hopRate)) rows/s",
                     "  the county holds all of it in           \(String(format: "%.1f", countyDone ?? seconds)) s",
-                    "  root holds all of it in                 \(String(format: "%.1f", seconds)) s  (\(Bench.rate(Double(rows) / seconds)) rows/s; goal < 20 s)",
+                    "  root holds all of it in                 \(String(format: "%.1f", seconds)) s  (\(Bench.rate(Double(rows) / seconds)) rows/s; goal < 6 s)",
                 ], .object([
                     ("scenario", .string("relay")), ("nodes", .int(nodes)), ("rows", .int(rows)), ("interleaved", .bool(interleave)),
                     ("seconds", .double(seconds)), ("rows_per_s", .int(Int(Double(rows) / seconds))), ("one_hop_rows_per_s", .int(Int(hopRate))),
