@@ -37,6 +37,19 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self = day
     }
 
+    /// Why `text` is not a day, or nil when it is one: a well-formed date the calendar lacks is
+    /// called so ("there is no 2026-02-30 (2026-02 has 28 days)"), anything else not a date.
+    public static func problem(_ text: String) -> String? {
+        if Day(text) != nil { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+           let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) {
+            guard (1...12).contains(m) else { return "there is no month \(m)" }
+            return "there is no \(text) (\(parts[0])-\(parts[1]) has \(daysIn(year: y, month: m)) days)"
+        }
+        return "not a date; use YYYY-MM-DD"
+    }
+
     /// Year, month and day (civil from days, Howard Hinnant's algorithm).
     public var components: (year: Int, month: Int, day: Int) {
         let z = number + 719_468

@@ -19,7 +19,7 @@ public struct LinkConfig: Sendable, Equatable {
     public func requireParentKey() throws {
         guard let parent, parentKey == nil else { return }
         throw SanjiError(.invalidArgument, "this node has a parent (\(parent)) but no parent key",
-                         hint: "run `sanji init … --parent-key <key>` or set it with `sanji link --parent-key <key>`")
+                         hint: "the parent's key is given at `sanji init … --parent-key='<key>'` (the parent's `sanji keys show` prints it); a store made without it is made again")
     }
 }
 

@@ -62,6 +62,10 @@ struct CaseCommand: ParsableCommand {
         var modes: [String] = []
         @OptionGroup var options: DataOptions
 
+        func validate() throws {
+            if visits < 0 { throw ValidationError("--visits \(visits): 跑动次数 counts visits in person; 0 or more") }
+        }
+
         func run() throws {
             try Console.run {
                 let store = try options.open()

@@ -109,7 +109,7 @@ struct Export: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        if let from, Day(from) == nil { throw ValidationError("--from \(from) is not a date; use YYYY-MM-DD") }
+        if let from, let problem = Day.problem(from) { throw ValidationError("--from \(from): \(problem)") }
     }
 
     func run() throws {

@@ -31,12 +31,13 @@ struct Enroll: ParsableCommand {
         discussion: """
             At the parent, with the child's id and the public key its `sanji init` printed:
               sanji enroll --id 340321100 --key='rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name 城关镇为民服务中心 --data ./county
-            Write --key='…' with quotes: a key may begin with '-' and holds characters the shell interprets.
+            Quote the key ('…'): it holds characters the shell interprets. A key that begins with '-' is still
+            --key's value when it follows it.
             Enrolling a known child again replaces its key (after `sanji keys` were remade there).
             """)
 
     @Option(help: ArgumentHelp("The child's node id.", valueName: "id")) var id: String
-    @Option(help: ArgumentHelp("The child's public key, as --key='…'.", valueName: "key")) var key: String
+    @Option(help: ArgumentHelp("The child's public key, quoted: --key '…'.", valueName: "key")) var key: String
     @Option(help: ArgumentHelp("The child's name (default: its id until it reports).", valueName: "name")) var name: String?
     @Option(help: ArgumentHelp("The child's level (default: the level below this node).", valueName: "level")) var level: Level?
     @OptionGroup var options: DataOptions

@@ -28,8 +28,11 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("The parent node's endpoint, e.g. tcp://10.1.2.3:7701; omit on the root.", valueName: "endpoint"))
     var parent: String?
 
-    @Option(help: ArgumentHelp("The parent's public key (`sanji keys show` there); write --parent-key='…' since a key may begin with '-'.", valueName: "key"))
+    @Option(help: ArgumentHelp("The parent's public key (`sanji keys show` there), quoted: --parent-key '…'.", valueName: "key"))
     var parentKey: String?
+
+    @Flag(help: "This township or village is the root of its own federation (no parent): say so, since without --parent it would become one.")
+    var root = false
 
     @Option(help: ArgumentHelp("Where children connect, e.g. tcp://0.0.0.0:7701 (a port of * picks one once and keeps it).", valueName: "endpoint"))
     var listen: String?
@@ -39,6 +42,11 @@ struct Init: ParsableCommand {
     func validate() throws {
         if name.trimmingSpaces.isEmpty { throw ValidationError("--name is empty; give the station's name") }
         if let problem = NodeIdentity.validate(id: id) { throw ValidationError("--id \(id): \(problem)") }
+        if parent == nil, !root, level == .township || level == .village {
+            throw ValidationError("a \(level.rawValue) without --parent would be a root of its own, owning a catalogue; give its parent"
+                + " (--parent tcp://<address>:<port> --parent-key='<key>', from the parent's `sanji keys show`), or --root if it really stands alone")
+        }
+        if parent != nil, root { throw ValidationError("--root and --parent contradict each other: a node with a parent is not a root") }
         if parent != nil, parentKey == nil { throw ValidationError("--parent needs --parent-key: the parent's public key (`sanji keys show` at the parent)") }
         if parentKey != nil, parent == nil { throw ValidationError("--parent-key needs --parent") }
         if let parentKey, !CurveKeyPair.isValidKey(parentKey) { throw ValidationError("--parent-key is not a CURVE public key (40 characters of Z85)") }

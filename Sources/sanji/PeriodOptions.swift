@@ -11,10 +11,14 @@ struct PeriodOptions: ParsableArguments {
     func validate() throws {
         let chosen = [from != nil || to != nil, year != nil, month != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one period: --from/--to, --year or --month") }
-        if let from, Day(from) == nil { throw ValidationError("--from \(from) is not a date; use YYYY-MM-DD") }
-        if let to, Day(to) == nil { throw ValidationError("--to \(to) is not a date; use YYYY-MM-DD") }
+        if let from, let problem = Day.problem(from) { throw ValidationError("--from \(from): \(problem)") }
+        if let to, let problem = Day.problem(to) { throw ValidationError("--to \(to): \(problem)") }
         if let from, let to, let a = Day(from), let b = Day(to), a > b { throw ValidationError("--from \(from) is after --to \(to)") }
-        if let month, Self.parseMonth(month) == nil { throw ValidationError("--month \(month) is not a month; use YYYY-MM, e.g. 2026-10") }
+        if let month, Self.parseMonth(month) == nil {
+            let m = month.split(separator: "-").last.flatMap { Int($0) }
+            if month.split(separator: "-").count == 2, let m, !(1...12).contains(m) { throw ValidationError("--month \(month): there is no month \(m)") }
+            throw ValidationError("--month \(month) is not a month; use YYYY-MM, e.g. 2026-10")
+        }
         if let year, Period.year(year) == nil || year < 1900 || year > 9999 { throw ValidationError("--year \(year) is not a year") }
     }
 

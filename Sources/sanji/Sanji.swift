@@ -24,4 +24,15 @@ struct Sanji: AsyncParsableCommand {
             WindowCommand.self, ConsultCommand.self, TargetsCommand.self,
         ]
     )
+
+    /// Reads the arguments as people type them (`ArgumentRepair`), then runs the command.
+    static func main() async {
+        switch ArgumentRepair.repair(Array(CommandLine.arguments.dropFirst()), root: Sanji.self) {
+        case .failure(let mistake):
+            Console.error("Error: \(mistake.message)")
+            Sanji.exit(withError: ExitCode.validationFailure)
+        case .success(let arguments):
+            await Sanji.main(arguments)
+        }
+    }
 }

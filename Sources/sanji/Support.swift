@@ -11,7 +11,14 @@ struct DataOptions: ParsableArguments {
 
     var directory: URL {
         let path = data ?? ProcessInfo.processInfo.environment["SANJI_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./sanji-data"
-        return URL(fileURLWithPath: path)
+        let url = URL(fileURLWithPath: path)
+        // People point at the store's file (sanji.sqlite, or its -wal and -shm) rather than its directory.
+        var isDirectory: ObjCBool = false
+        if [NodeStore.fileName, NodeStore.fileName + "-wal", NodeStore.fileName + "-shm"].contains(url.lastPathComponent),
+           FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return url.deletingLastPathComponent()
+        }
+        return url
     }
 
     func open(busyTimeout: TimeInterval = 10, allowRetired: Bool = false) throws -> NodeStore {

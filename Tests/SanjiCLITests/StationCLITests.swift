@@ -190,7 +190,7 @@ final class StationCLITests: XCTestCase {
 
         let period = try sanji.run(["dashboard", "--month", "2026-13"])
         XCTAssertNotEqual(period.status, 0)
-        XCTAssertTrue(period.stderr.contains("--month 2026-13 is not a month"), period.stderr)
+        XCTAssertTrue(period.stderr.contains("--month 2026-13: there is no month 13"), period.stderr)
     }
 
     func testTheRootAloneOwnsTheCatalogue() throws {
@@ -207,7 +207,7 @@ final class StationCLITests: XCTestCase {
 
     func testDataDirectoryFromTheEnvironment_andVersion() throws {
         let env = ["SANJI_DATA": sanji.data.path]
-        let made = try sanji.run(["init", "--id", "340321100201", "--name", "某村代办站", "--level", "村"], environment: env, useDataFlag: false)
+        let made = try sanji.run(["init", "--id", "340321100201", "--name", "某村代办站", "--level", "村", "--root"], environment: env, useDataFlag: false)
         XCTAssertEqual(made.status, 0, made.stderr)
         XCTAssertTrue(made.stdout.contains(sanji.data.path), made.stdout)
         let version = try sanji.run(["--version"], useDataFlag: false)
