@@ -29,29 +29,79 @@ struct Enroll: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enrol a child node: only enrolled keys may connect, and a child speaks only for its own subtree.",
         discussion: """
-            At the parent, with the child's id and the public key its `sanji init` printed:
-              sanji enroll --id 340321100 --key='rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name 城关镇为民服务中心 --data ./county
+            From the child's join request (`sanji join-request` wrote it there), writing back the welcome file
+            the child initialises from; no key is typed:
+              sanji enroll 340321100201.join --data ./county          # writes 340321100201.welcome beside it
+              sanji enroll 340321100201.join --endpoint tcp://10.1.2.3:7701 --data ./county
+            The welcome names where the child connects: this node's --listen endpoint, or --endpoint when it
+            listens on all addresses (tcp://0.0.0.0:…) and the child must be told which one reaches it.
+
+            Or with the child's id and the public key its `sanji init` printed (for scripts):
+              sanji enroll --id 340321100 --key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --name 城关镇为民服务中心 --data ./county
             Quote the key ('…'): it holds characters the shell interprets. A key that begins with '-' is still
             --key's value when it follows it.
             Enrolling a known child again replaces its key (after `sanji keys` were remade there).
             """)
 
-    @Option(help: ArgumentHelp("The child's node id.", valueName: "id")) var id: String
-    @Option(help: ArgumentHelp("The child's public key, quoted: --key '…'.", valueName: "key")) var key: String
+    @Argument(help: ArgumentHelp("The child's join request (a .join file).", valueName: "file")) var file: String?
+    @Option(help: ArgumentHelp("The child's node id.", valueName: "id")) var id: String?
+    @Option(help: ArgumentHelp("The child's public key, quoted: --key '…'.", valueName: "key")) var key: String?
     @Option(help: ArgumentHelp("The child's name (default: its id until it reports).", valueName: "name")) var name: String?
     @Option(help: ArgumentHelp("The child's level (default: the level below this node).", valueName: "level")) var level: Level?
+    @Option(help: ArgumentHelp("With a .join file: where to write the welcome (default: <id>.welcome beside the .join).", valueName: "file"))
+    var out: String?
+    @Option(help: ArgumentHelp("With a .join file: the endpoint the child reaches this node at, e.g. tcp://10.1.2.3:7701 (default: --listen's).", valueName: "endpoint"))
+    var endpoint: String?
     @OptionGroup var options: DataOptions
 
     func validate() throws {
+        if file != nil {
+            if id != nil || key != nil || name != nil || level != nil { throw ValidationError("a .join file says the child's id, key, name and level; give the file or the flags, not both") }
+            if let endpoint, !(endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("ipc://")) { throw ValidationError("--endpoint \(endpoint) is not an endpoint; use tcp://host:port") }
+            return
+        }
+        if out != nil || endpoint != nil { throw ValidationError("--out and --endpoint go with a .join file") }
+        guard let id, let key else { throw ValidationError("give the child's join request (sanji enroll 340321100201.join), or --id and --key") }
+        if NodeIdentity.validate(id: id) != nil || id.isEmpty { throw ValidationError("--id \(id) is not a node id") }
         if !CurveKeyPair.isValidKey(key) { throw ValidationError("--key is not a CURVE public key (40 characters of Z85, as `sanji keys show` prints)") }
     }
 
     func run() throws {
         try Console.run {
             let store = try options.open()
-            let e = try store.enroll(id: id, publicKey: key, name: name, level: level)
+            guard let file else {
+                let e = try store.enroll(id: id!, publicKey: key!, name: name, level: level)
+                print("enrolled \(e.level.rawValue) node \(e.subject) (\(e.name)) under \(e.parent)")
+                return
+            }
+            let request = try JoinRequest.parse(String(decoding: try Console.read(file), as: UTF8.self), file: file)
+            guard CurveKeyPair.isValidKey(request.publicKey) else { throw SanjiError(.invalidArgument, "\(file): public-key: not a CURVE public key") }
+            let reach = try Self.endpoint(endpoint, of: store)
+            let e = try store.enroll(id: request.id, publicKey: request.publicKey, name: request.name, level: request.level)
+            let welcome = Welcome(station: request, parentId: store.identity.id, parentName: store.identity.name, parentEndpoint: reach,
+                                  parentKey: try store.keys.load().publicKey)
+            let path = out ?? URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("\(request.id).welcome").path
+            try Console.write(welcome.text, to: path)
             print("enrolled \(e.level.rawValue) node \(e.subject) (\(e.name)) under \(e.parent)")
+            print("wrote \(path): give it back to the station; there: sanji init --welcome \(request.id).welcome, then sanji serve")
         }
+    }
+
+    /// Where a child reaches this node: `--endpoint`, else the endpoint it listens on, unless that
+    /// is every address (the child must be told which one).
+    static func endpoint(_ given: String?, of store: NodeStore) throws -> String {
+        if let given { return given }
+        let config = try store.linkConfig()
+        guard let listen = config.listenResolved ?? config.listen else {
+            throw SanjiError(.invalidArgument, "this node listens for no children (it was made without --listen)",
+                             hint: "a parent listens: make it with `sanji init … --listen tcp://0.0.0.0:7701`")
+        }
+        let host = listen.dropFirst("tcp://".count).split(separator: ":").first.map(String.init) ?? ""
+        if listen.hasPrefix("tcp://"), ["0.0.0.0", "*", "[::]", "::"].contains(host) || listen.hasSuffix(":*") {
+            throw SanjiError(.invalidArgument, "this node listens on \(listen), which is no address a child can reach",
+                             hint: "say which one reaches it: --endpoint tcp://<this PC's address>:\(listen.split(separator: ":").last ?? "7701")")
+        }
+        return listen
     }
 }
 

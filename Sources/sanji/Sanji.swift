@@ -20,7 +20,7 @@ struct Sanji: AsyncParsableCommand {
         version: SanjiVersion.string,
         subcommands: [
             Init.self, CatalogCommand.self, CalendarCommand.self, CaseCommand.self, EvalCommand.self,
-            ImportCommand.self, Dashboard.self, Exceptions.self, Keys.self, Enroll.self, Revoke.self, Serve.self, Status.self, Verify.self, Copies.self, Retire.self, Export.self, Cluster.self, Backup.self, Report.self, Simulate.self,
+            ImportCommand.self, Dashboard.self, Exceptions.self, Keys.self, JoinRequestCommand.self, Enroll.self, Revoke.self, Serve.self, Status.self, Verify.self, Copies.self, Retire.self, Export.self, Cluster.self, Backup.self, Report.self, Simulate.self,
             WindowCommand.self, ConsultCommand.self, TargetsCommand.self,
         ]
     )

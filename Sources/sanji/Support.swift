@@ -87,6 +87,13 @@ enum Console {
         }
     }
 
+    /// Writes a small file for people to carry (a join request, a welcome), with a clear error.
+    static func write(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw SanjiError(.io, "\(path): cannot be written (check the directory exists and may be written)")
+        }
+    }
+
     /// Reads a file users bring, with a clear error when it cannot be read.
     static func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
