@@ -1,6 +1,8 @@
 # Sanji node image: build with the Swift toolchain, run on slim Debian with libzmq.
 # Used by docker-compose.yml (one container per station); the local launcher
 # (`sanji cluster up`) is the tested path, this file is checked by `docker-compose config`.
+# Without Docker Hub (many county networks): scripts/image.sh builds the same runtime image from a
+# Debian base made with debootstrap, or any base at hand (docs/operations.md, "Images without Docker Hub").
 
 FROM swift:6.1-bookworm AS build
 RUN apt-get update \

@@ -36,6 +36,8 @@ command -v iptables >/dev/null 2>&1 || test_tools+=(iptables)
 # Headless Chromium (with CJK fonts) prints the 通报 as PDF (`report monthly --format pdf`).
 command -v chromium >/dev/null 2>&1 || test_tools+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || test_tools+=(fonts-noto-cjk)
+# systemd's systemd-analyze checks the station's unit file (nothing is started).
+command -v systemd-analyze >/dev/null 2>&1 || test_tools+=(systemd)
 # libfaketime runs one station of a test with a wrong wall clock.
 ls /usr/lib/*-linux-gnu/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || test_tools+=(libfaketime)
 if [ ${#test_tools[@]} -gt 0 ]; then

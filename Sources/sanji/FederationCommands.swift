@@ -127,8 +127,9 @@ struct Serve: ParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             let level = logLevel
             let json = logFormat == .json
+            let zone = TimeZone(identifier: store.identity.timeZone) ?? .current
             LoggingSystem.bootstrap { label in
-                if json { return JSONLogHandler(label: label, level: level) }
+                if json { return JSONLogHandler(label: label, level: level, timeZone: zone) }
                 var h = StreamLogHandler.standardError(label: label)
                 h.logLevel = level
                 return h

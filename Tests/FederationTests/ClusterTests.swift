@@ -121,6 +121,9 @@ final class ClusterTests: XCTestCase {
             }
         }
         XCTAssertTrue(committed.contains("\"7701:7701\""), "the county's port is published")
+        XCTAssertEqual(committed.components(separatedBy: "build: .").count - 1, 1, "compose builds the image once (the provision service)")
+        XCTAssertTrue(committed.contains("pull_policy: never"), "the stations use the image built here, never Docker Hub")
+        XCTAssertTrue(committed.contains("\"--log-format\", \"json\""), "containers log JSON lines")
         let check = try CommandRunner.run(URL(fileURLWithPath: "/usr/bin/docker-compose"), ["-f", "docker-compose.yml", "config", "-q"])
         XCTAssertEqual(check.status, 0, check.stderr)
     }
