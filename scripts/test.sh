@@ -36,6 +36,9 @@ command -v iptables >/dev/null 2>&1 || test_tools+=(iptables)
 # Headless Chromium (with CJK fonts) prints the 通报 as PDF (`report monthly --format pdf`).
 command -v chromium >/dev/null 2>&1 || test_tools+=(chromium)
 [ -d /usr/share/fonts/opentype/noto ] || test_tools+=(fonts-noto-cjk)
+# Debian's prometheus-node-exporter serves a station's metrics file, as county IT would run it.
+command -v prometheus-node-exporter >/dev/null 2>&1 || test_tools+=(prometheus-node-exporter)
+command -v curl >/dev/null 2>&1 || test_tools+=(curl)
 # systemd's systemd-analyze checks the station's unit file (nothing is started).
 command -v systemd-analyze >/dev/null 2>&1 || test_tools+=(systemd)
 # libfaketime runs one station of a test with a wrong wall clock.

@@ -33,6 +33,11 @@ public final class NodeRuntime {
     /// at the same sequence, so the store is read and the frame encoded once, not once a child.
     var catalogDeltas: [UInt64: [UInt8]?] = [:]
     var catalogDeltasAt: UInt64 = 0
+    /// Since serve started, for the metrics file: rows committed from children, and rows and
+    /// messages of theirs refused.
+    var rowsApplied = 0
+    var refusals = 0
+    var startedAtMs: Int64 = 0
     /// Set when a condition no retry can mend stops the node (serve then exits non-zero).
     var fatal: SanjiError?
 
@@ -63,6 +68,7 @@ public final class NodeRuntime {
             children = try ChildPort(context, store: store, config: config, listen: listen, secretKey: keys.secretKey, logger: logger)
         }
         let start = clock.milliseconds()
+        startedAtMs = start
         if config.parent != nil {
             link = ParentLink(options: options, now: start)
             try perform(link!.start(now: start), now: start)
@@ -105,6 +111,7 @@ public final class NodeRuntime {
             let (child, route) = (incoming.child, incoming.route)
             switch incoming.body {
             case .refused(let refusal):
+                refusals += 1
                 try perform(downlink.refuse(child, route: route, refusal, now: now), now: now)
             case .message(let message):
                 // Rows wait for the group commit; anything else first commits them (each child's order holds).
@@ -121,6 +128,7 @@ public final class NodeRuntime {
         guard !group.isEmpty else { return }
         let pending = group.take()
         let results = try store.applyBatches(pending)
+        for r in results { (rowsApplied, refusals) = (rowsApplied + r.applied, refusals + r.refusedRows) }
         for ((child, batch), result) in zip(pending, results) { try perform(downlink.committed(batch, from: child, result, now: now), now: now) }
         // What was committed here goes up at once, not at the next poll of the store (a relay
         // waited up to `pollMs` a hop).
@@ -244,7 +252,31 @@ public final class NodeRuntime {
                                    parent: link.map { (config.parent!, $0) }, children: Array(downlink.sessions.values))
         case .files: fatal = chores.filesChanged()
         case .rollups: try chores.refreshRollups(rev: seen.rev)
+        case .metrics: try writeMetrics(now: now)
         }
+    }
+
+    /// Writes the metrics file (`serve --metrics-file`): the link up, the children as the store
+    /// and the live sessions know them, what was applied and refused, the store's size.
+    func writeMetrics(now: Int64) throws {
+        guard let path = options.metricsFile else { return }
+        var m = NodeMetrics(nodeId: store.identity.id, level: store.identity.level.rawValue, version: SanjiVersion.string)
+        if let link {
+            m.parentState = link.state
+            m.parentLastHeardAt = link.state == .connecting ? 0 : link.lastHeardMs / 1000
+            m.backlog = try store.dataBacklog(above: link.uplink.acked)
+            m.clockSkew = link.clockSkew
+        }
+        let cursors = try store.cursors()
+        m.children = try store.enrolledChildren().map { c in
+            let session = downlink.sessions[c.id]
+            return NodeMetrics.Child(id: c.id, connected: session?.connected ?? false,
+                                     lastHeardAt: max(c.lastHeardAt, (session?.lastHeardMs ?? 0) / 1000), cursor: cursors[c.id] ?? 0)
+        }
+        (m.rowsApplied, m.refusals, m.catalogSeq) = (rowsApplied, refusals, seen.catalogSeq)
+        m.storeBytes = store.fileBytes()
+        (m.startedAt, m.writtenAt) = (startedAtMs / 1000, now / 1000)
+        try NodeMetrics.write(m.text, to: path)
     }
 
     /// Sends down the questions and heal requests `sanji verify` filed in the store.

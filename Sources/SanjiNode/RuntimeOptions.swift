@@ -45,6 +45,10 @@ public struct RuntimeOptions: Sendable {
     public var filesMs: Int64 = 1000
     /// How often the monthly rollups are brought up to date, when rows changed (ms).
     public var rollupMs: Int64 = 10_000
+    /// Where to write the Prometheus text exposition (`serve --metrics-file`); nil: nowhere.
+    public var metricsFile: String?
+    /// How often the metrics file is written (ms).
+    public var metricsMs: Int64 = 15_000
     /// A step that keeps failing for the same reason is logged at most this often (ms).
     public var failureLogMs: Int64 = 10_000
 

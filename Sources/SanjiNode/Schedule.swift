@@ -14,6 +14,8 @@ public struct Schedule: Sendable {
         case files
         /// Bring the monthly rollups up to date.
         case rollups
+        /// Write the metrics file (`serve --metrics-file`), if there is one.
+        case metrics
     }
 
     private var due: [Job: Int64] = [:]
@@ -22,7 +24,7 @@ public struct Schedule: Sendable {
     /// A schedule starting at `now`, with the intervals of `options`.
     public init(options: RuntimeOptions, now: Int64) {
         intervals = [.pollStore: options.pollMs, .status: options.statusCheckMs, .sweep: options.sweepMs, .links: options.linksMs,
-                     .files: options.filesMs, .rollups: options.rollupMs]
+                     .files: options.filesMs, .rollups: options.rollupMs, .metrics: options.metricsMs]
         // Everything runs at once on start, except the rollups (serve's first minutes are for linking up).
         for job in Job.allCases { due[job] = job == .rollups ? now + options.rollupMs : now }
     }

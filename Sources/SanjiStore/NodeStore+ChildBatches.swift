@@ -99,6 +99,23 @@ extension NodeStore {
         try read { db in UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM peer_cursor WHERE child = ?"), arguments: [child]) ?? 0) }
     }
 
+    /// The children enrolled directly below this node (not revoked), with when each was last
+    /// heard from here (Unix seconds; 0: never).
+    public func enrolledChildren() throws -> [(id: String, lastHeardAt: Int64)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, coalesce(last_heard_at, 0) FROM node WHERE parent = ? AND revoked = 0 ORDER BY id",
+                             arguments: [identity.id]).map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// The bytes of the store's files (the database and its write-ahead log).
+    public func fileBytes() -> Int64 {
+        let path = Self.databaseURL(in: directory).path
+        return [path, path + "-wal"].reduce(0) { sum, p in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int64) ?? 0)
+        }
+    }
+
     /// Every child's cursor here, in one read (the link records of a parent of thousands).
     public func cursors() throws -> [String: UInt64] {
         try read { db in

@@ -112,12 +112,24 @@ struct Serve: ParsableCommand {
 
     @Option(help: ArgumentHelp("How much to log.", valueName: "level")) var logLevel: Logger.Level = .info
     @Option(help: ArgumentHelp("text, or json (one object per line, for log collectors).", valueName: "format")) var logFormat: LogFormat = .text
+    @Option(help: ArgumentHelp("Write Prometheus metrics here every 15 s (a .prom file in node_exporter's textfile directory).", valueName: "file"))
+    var metricsFile: String?
+    @Option(help: .hidden) var metricsMs: Int64 = 15_000
     @Option(help: .hidden) var heartbeatMs: Int64 = 1000
     @Option(help: .hidden) var statusInterval: Int64 = 60
     @OptionGroup var options: DataOptions
 
     func validate() throws {
         if heartbeatMs < 50 { throw ValidationError("--heartbeat-ms must be at least 50") }
+        if metricsMs < 100 { throw ValidationError("--metrics-ms must be at least 100") }
+        if let metricsFile {
+            let directory = URL(fileURLWithPath: metricsFile).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--metrics-file \(metricsFile): no directory \(directory)")
+            }
+            if !metricsFile.hasSuffix(".prom") { throw ValidationError("--metrics-file \(metricsFile): node_exporter reads only files ending in .prom") }
+        }
     }
 
     func run() throws {
@@ -137,6 +149,8 @@ struct Serve: ParsableCommand {
             var runtimeOptions = RuntimeOptions()
             runtimeOptions.heartbeatMs = heartbeatMs
             runtimeOptions.statusInterval = statusInterval
+            runtimeOptions.metricsFile = metricsFile.map { URL(fileURLWithPath: $0).path }
+            runtimeOptions.metricsMs = metricsMs
             let runtime = try NodeRuntime(store: store, options: runtimeOptions, logger: Logger(label: "sanji"))
             let stop = runtime.stopHandle
             var sources: [DispatchSourceSignal] = []

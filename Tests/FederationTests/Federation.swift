@@ -134,9 +134,9 @@ final class Federation {
     /// Starts `sanji serve` for a node; `environment` is added to the test's own (e.g. libfaketime's
     /// variables); `wrapper` is a command that ends by exec-ing its arguments (the serve command line).
     /// `binary`: another sanji than the one built here (an earlier release).
-    func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = [], binary: URL = Federation.binary) throws {
+    func start(_ id: String, environment: [String: String] = [:], wrapper: [String] = [], binary: URL = Federation.binary, arguments: [String] = []) throws {
         guard var n = nodes[id] else { return XCTFail("no node \(id)") }
-        let serve = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"]
+        let serve = ["serve", "--data", n.dir.path, "--heartbeat-ms", String(heartbeatMs), "--status-interval", "2"] + arguments
         let command = wrapper.isEmpty ? [binary.path] + serve : wrapper + [binary.path] + serve
         let env = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         n.pid = try Spawn.start(command[0], Array(command.dropFirst()),
