@@ -145,13 +145,30 @@ public struct Attention: Sendable {
     public var impossible: [ImpossibleCounts] = []
     /// Nodes two copies of which run (two PCs): the copy their parent refuses.
     public var copies: [(node: NodeInfo, refused: String)] = []
+    /// Files `serve --import-dir` could not import at this station, still in its `failed/` folder.
+    public var failedImports: [FailedImport] = []
 
     /// Nothing to attend to.
     public init() {}
     /// Whether no list holds anything.
     public var isEmpty: Bool {
         stale.isEmpty && conflicts.isEmpty && clockSkewed.isEmpty && behindCatalog.isEmpty && unrectified.isEmpty && overdue.isEmpty
-            && impossible.isEmpty && copies.isEmpty
+            && impossible.isEmpty && copies.isEmpty && failedImports.isEmpty
+    }
+}
+
+/// A file dropped for import that was rejected: where it lies, and its problems beside it.
+public struct FailedImport: Sendable, Equatable {
+    /// The file, in the import folder's `failed/`.
+    public var file: String
+    /// `NAME.errors.txt` beside it: the `file:line: field: problem` lines.
+    public var errors: String
+    /// When it was moved there (Unix seconds).
+    public var failedAt: Int64
+
+    /// A failed import.
+    public init(file: String, errors: String, failedAt: Int64) {
+        (self.file, self.errors, self.failedAt) = (file, errors, failedAt)
     }
 }
 

@@ -47,6 +47,7 @@ extension DashboardReport {
             ("impossible_counts", .array(attention.impossible.map { .object([("id", .string($0.node)), ("name", .string($0.name)), ("accepted", .int($0.accepted)),
                                                                                ("completed", .int($0.completed)), ("due", .int($0.due))]) })),
             ("two_copies", .array(attention.copies.map { .object([("id", .string($0.node.id)), ("name", .string($0.node.name)), ("refused_copy", .string($0.refused))]) })),
+            ("failed_imports", .array(attention.failedImports.map { .object([("file", .string($0.file)), ("errors", .string($0.errors)), ("failed_at", .int(Int($0.failedAt)))]) })),
         ])
     }
 
@@ -130,6 +131,7 @@ extension DashboardReport {
         for n in attention.overdue { add("attention", n.id, "overdue_open_cases", .int(n.overdueCases)) }
         for n in attention.impossible { add("attention", n.node, "impossible_counts", .string("accepted \(n.accepted) completed \(n.completed) due \(n.due)")) }
         for c in attention.copies { add("attention", c.node.id, "two_copies_refused", .string(c.refused)) }
+        for f in attention.failedImports { add("attention", node.id, "failed_import", .string(f.file)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -257,6 +259,9 @@ extension DashboardReport {
             }
             for o in attention.overdue {
                 out.append("  " + (zh ? "超期未办结  " : "overdue open cases  ") + "\(o.id) \(o.name)  \(o.overdueCases)/\(o.openCases)" + (zh ? " (超期/在办)" : " (overdue/open)"))
+            }
+            for f in attention.failedImports {
+                out.append("  " + (zh ? "导入失败  " : "import failed  ") + f.file + "  " + (zh ? "问题见 " : "problems in ") + f.errors)
             }
         }
         return out.joined(separator: "\n") + "\n"

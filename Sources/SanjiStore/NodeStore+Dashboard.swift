@@ -72,6 +72,7 @@ extension NodeStore {
                                                   today: today, staleAfter: staleAfter)
                 report.attention.conflicts = conflicts
                 report.attention.impossible = impossible
+                report.attention.failedImports = try Self.failedImports(db)
                 return report
             }
         }

@@ -186,6 +186,8 @@ enum Meta: String {
     case incarnation, epoch, lineage, place
     /// Set by `sanji retire`: this copy moved elsewhere and must not record or serve any more.
     case retired
+    /// The folder `serve --import-dir` watches.
+    case importDir = "import_dir"
 
     static func get(_ db: Database, _ key: Meta) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue])

@@ -115,6 +115,9 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Write Prometheus metrics here every 15 s (a .prom file in node_exporter's textfile directory).", valueName: "file"))
     var metricsFile: String?
     @Option(help: .hidden) var metricsMs: Int64 = 15_000
+    @Option(help: ArgumentHelp("Import each CSV file dropped here once it stops growing (cases, evaluations or 咨询, by its header); moved to done/ or failed/ (with NAME.errors.txt).", valueName: "dir"))
+    var importDir: String?
+    @Option(help: .hidden) var importScanMs: Int = 2000
     @Option(help: .hidden) var heartbeatMs: Int64 = 1000
     @Option(help: .hidden) var statusInterval: Int64 = 60
     @OptionGroup var options: DataOptions
@@ -161,9 +164,63 @@ struct Serve: ParsableCommand {
                 source.resume()
                 sources.append(source)
             }
+            let watcher = try importDir.map { try Self.watch(ImportFolder(store: store, directory: URL(fileURLWithPath: $0)), everyMs: importScanMs, until: stop) }
+            defer { watcher?.stop() }
             try runtime.run()
             _ = sources
         }
+    }
+}
+
+extension Serve {
+    /// The import folder's own thread: a look every `everyMs` until serve stops (an import holds
+    /// the store's writer while it commits; the links wait for it, as for an import at the shell).
+    final class Watcher: @unchecked Sendable {
+        private let done = NSCondition()
+        private var finished = false
+        private var stopped = false
+
+        init(_ folder: ImportFolder, everyMs: Int, until handle: NodeRuntime.StopHandle) {
+            let logger = Logger(label: "sanji")
+            logger.info("watching for files to import", metadata: ["dir": .string(folder.directory.path)])
+            Thread.detachNewThread { [self] in
+                while !handle.isStopped, !isStopped {
+                    for outcome in folder.scan() {
+                        switch outcome {
+                        case .imported(let file, let report): logger.info("imported \(file): \(report)", metadata: ["file": .string(file)])
+                        case .failed(let file, let problems):
+                            logger.warning("could not import \(file): \(problems) problem(s); it is in failed/ with \(file).errors.txt", metadata: ["file": .string(file)])
+                        }
+                    }
+                    done.lock()
+                    if !stopped { _ = done.wait(until: Date().addingTimeInterval(Double(everyMs) / 1000)) }
+                    done.unlock()
+                }
+                done.lock()
+                finished = true
+                done.broadcast()
+                done.unlock()
+            }
+        }
+
+        private var isStopped: Bool {
+            done.lock()
+            defer { done.unlock() }
+            return stopped
+        }
+
+        /// Stops the thread after the file in hand and waits for it.
+        func stop() {
+            done.lock()
+            stopped = true
+            done.broadcast()
+            while !finished { done.wait() }
+            done.unlock()
+        }
+    }
+
+    static func watch(_ folder: ImportFolder, everyMs: Int, until handle: NodeRuntime.StopHandle) -> Watcher {
+        Watcher(folder, everyMs: everyMs, until: handle)
     }
 }
 
