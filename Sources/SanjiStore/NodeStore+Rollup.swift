@@ -31,17 +31,28 @@ extension NodeStore {
     /// it gives up at once when another writer holds the store (a reader that tries it never
     /// waits); returns whether it ran.
     @discardableResult
-    public func refreshRollups(wait: Bool = true, only rollups: Set<Rollup> = Set(Rollup.allCases)) throws -> Bool {
+    public func refreshRollups(wait: Bool = true, only rollups: Set<Rollup> = Set(Rollup.allCases),
+                               progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> Bool {
         let body = { (db: Database) throws -> Void in
             let top = try Counter.value(db, .rev)
+            var work: [(Rollup, [(String, String)])] = []
             for rollup in Rollup.allCases where rollups.contains(rollup) {
                 let watermark = try Counter.value(db, rollup.counter)
                 guard top > watermark else { continue }
-                let stale = try Self.staleMonths(db, above: watermark)
+                work.append((rollup, try Self.staleMonths(db, above: watermark)))
+            }
+            // Progress counts (origin, month) pairs and months summed again.
+            let total = work.reduce(0) { $0 + ($1.0 == .origins ? $1.1.count : Set($1.1.map(\.1)).count) }
+            var done = 0
+            let step = {
+                done += 1
+                progress?(done, total)
+            }
+            for (rollup, stale) in work {
                 switch rollup {
-                case .origins: try Self.refreshOriginMonths(db, stale)
-                case .items: try Self.refreshItemMonths(db, Set(stale.map(\.1)))
-                case .units: try Self.refreshUnitMonths(db, Set(stale.map(\.1)))
+                case .origins: try Self.refreshOriginMonths(db, stale, step: step)
+                case .items: try Self.refreshItemMonths(db, Set(stale.map(\.1)), step: step)
+                case .units: try Self.refreshUnitMonths(db, Set(stale.map(\.1)), step: step)
                 }
                 try Counter.set(db, rollup.counter, top)
             }
@@ -67,8 +78,16 @@ extension NodeStore {
         }
     }
 
+    /// Whether any monthly rollup is behind the rows (the next dashboard would bring it up to date first).
+    public func rollupsBehind() throws -> Bool {
+        try read { db in
+            let top = try Counter.value(db, .rev)
+            return try Rollup.allCases.contains { try Counter.value(db, $0.counter) < top }
+        }
+    }
+
     /// Sums the (origin, month) pairs of the daily rows again (`summary_month`).
-    static func refreshOriginMonths(_ db: Database, _ stale: [(String, String)]) throws {
+    static func refreshOriginMonths(_ db: Database, _ stale: [(String, String)], step: () -> Void = {}) throws {
         let cols = SummaryCounters.columns
         let sums = cols.map { "sum(\($0))" }.joined(separator: ", ")
         let clear = try db.makeStatement(sql: "DELETE FROM summary_month WHERE origin = ? AND month = ?")
@@ -79,11 +98,12 @@ extension NodeStore {
         for (origin, month) in stale {
             try clear.execute(arguments: [origin, month])
             try insert.execute(arguments: [month, origin, month + "-01", month + "-31"])
+            step()
         }
     }
 
     /// Sums `months` of the daily rows of known nodes again, per item (`summary_month_item`).
-    static func refreshItemMonths(_ db: Database, _ months: Set<String>) throws {
+    static func refreshItemMonths(_ db: Database, _ months: Set<String>, step: () -> Void = {}) throws {
         guard !months.isEmpty else { return }
         let cols = SummaryCounters.columns
         let clear = try db.makeStatement(sql: "DELETE FROM summary_month_item WHERE month = ?")
@@ -95,11 +115,12 @@ extension NodeStore {
         for month in months.sorted() {
             try clear.execute(arguments: [month])
             try insert.execute(arguments: [month, month + "-01", month + "-31"])
+            step()
         }
     }
 
     /// Sums `months` of the window and staff rows again, per (kind, origin, unit) (`summary_month_unit`).
-    static func refreshUnitMonths(_ db: Database, _ months: Set<String>) throws {
+    static func refreshUnitMonths(_ db: Database, _ months: Set<String>, step: () -> Void = {}) throws {
         guard !months.isEmpty else { return }
         let cols = SummaryCounters.columns
         let clear = try db.makeStatement(sql: "DELETE FROM summary_month_unit WHERE kind = ? AND month = ?")
@@ -113,6 +134,7 @@ extension NodeStore {
                 try clear.execute(arguments: [kind.rawValue, month])
                 try insert.execute(arguments: [kind.rawValue, month, month + "-01", month + "-31"])
             }
+            step()
         }
     }
 

@@ -255,7 +255,7 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions()
-                try ProgressLine.importing(file, kind: "consultation", data: options) { store, input, progress in
+                try ProgressLine.importing(file, kind: "consultation", data: options, force: fileOptions.progress) { store, input, progress in
                     try store.importConsultations(name: file, input: input, options: importOptions, progress: progress)
                 }
             }
@@ -280,7 +280,7 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions()
-                try ProgressLine.importing(file, kind: "case", data: options) { store, input, progress in
+                try ProgressLine.importing(file, kind: "case", data: options, force: fileOptions.progress) { store, input, progress in
                     try store.importCases(name: file, input: input, options: importOptions, progress: progress)
                 }
             }
@@ -310,7 +310,7 @@ struct ImportCommand: ParsableCommand {
         func run() throws {
             try Console.run(maxErrors: fileOptions.maxErrors) {
                 let importOptions = try fileOptions.importOptions(gradeCodes: gradeCodes)
-                try ProgressLine.importing(file, kind: "evaluation", data: options) { store, input, progress in
+                try ProgressLine.importing(file, kind: "evaluation", data: options, force: fileOptions.progress) { store, input, progress in
                     try store.importEvaluations(name: file, input: input, options: importOptions, progress: progress)
                 }
             }

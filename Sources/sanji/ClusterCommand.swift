@@ -134,13 +134,18 @@ struct Cluster: ParsableCommand {
             abstract: "Wait until every node has sent everything to its parent, bottom-up, so the root holds it all.")
         @OptionGroup var dir: DirOption
         @Option(help: ArgumentHelp("Give up after this many seconds.", valueName: "s")) var timeout: Double = 120
+        @Flag(help: "Show how many stations have caught up even when stderr is not a terminal (it shows on a terminal anyway).") var progress = false
 
         func run() throws {
             try Console.run {
                 let deadline = Date().addingTimeInterval(timeout)
                 let stores = try ClusterPlan.nodeIds(in: dir.url).map { try NodeStore.open(in: dir.url.appendingPathComponent($0)) }
                 let depth = { (s: NodeStore) in s.identity.level.depth }
-                for store in stores.filter({ !$0.identity.isRoot }).sorted(by: { depth($0) > depth($1) }) {
+                let waiting = stores.filter({ !$0.identity.isRoot }).sorted(by: { depth($0) > depth($1) })
+                let line = CountProgress("caught up", unit: "stations", force: progress)
+                defer { line.finish() }
+                for (i, store) in waiting.enumerated() {
+                    line.update(i, of: waiting.count)
                     while try !store.hasSentEverything() {
                         guard Date() < deadline else {
                             throw SanjiError(.io, "\(store.identity.id) has not sent everything to its parent within \(Int(timeout)) s",
@@ -149,6 +154,8 @@ struct Cluster: ParsableCommand {
                         usleep(100_000)
                     }
                 }
+                line.update(waiting.count, of: waiting.count)
+                line.finish()
                 print("every node has sent everything to its parent")
             }
         }

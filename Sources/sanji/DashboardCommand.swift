@@ -30,6 +30,7 @@ struct Dashboard: ParsableCommand {
     var stale: String = "24h"
     @Flag(help: "Refresh in place, like top, every [seconds] (default 2); q or Ctrl-C leaves: sanji dashboard --watch 5") var watch = false
     @Argument(help: ArgumentHelp("With --watch: seconds between refreshes.", valueName: "seconds")) var seconds: Int?
+    @Flag(help: "Show the monthly rollups being brought up to date (after a large catch-up) even when stderr is not a terminal.") var progress = false
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -55,6 +56,13 @@ struct Dashboard: ParsableCommand {
             if watch {
                 try Watch.run(every: seconds ?? 2) { try report(store).table(zone: store.zone, language: language) }
                 return
+            }
+            // After a large catch-up the monthly rollups are brought up to date first: seconds on a
+            // county's store. Shown as it goes, on a terminal or with --progress.
+            if progress || Console.stderrIsTerminal, try store.rollupsBehind() {
+                let line = CountProgress("bringing the monthly rollups up to date", unit: "months", force: progress)
+                _ = try store.refreshRollups(progress: line.update)
+                line.finish()
             }
             let r = try report(store)
             switch format {

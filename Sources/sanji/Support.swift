@@ -50,6 +50,9 @@ struct FileImportOptions: ParsableArguments {
     @Flag(help: "Read plain numbers in time columns as Excel date serials (46330.375 = 2026-11-04 09:00).")
     var excelDates = false
 
+    @Flag(help: "Show progress even when stderr is not a terminal (it shows on a terminal anyway).")
+    var progress = false
+
     func importOptions(gradeCodes: Grade.Codes? = nil) throws -> ImportOptions {
         var options = ImportOptions(encoding: encoding, ignoreExtra: ignoreExtra, gradeCodes: gradeCodes, excelDates: excelDates)
         // Problems beyond those printed are only counted, so a wholly wrong file of millions of rows holds no millions of messages.
@@ -107,9 +110,12 @@ enum Console {
 /// Shows rows, percentage, rate and time left on a terminal while a long import runs; silent otherwise.
 final class ProgressLine: @unchecked Sendable {
     private let start = Date()
-    private let enabled = Console.stderrIsTerminal
+    private let enabled: Bool
     private let lock = NSLock()
     private var shown = false
+
+    /// On a terminal, or anywhere when `force` (`--progress`).
+    init(force: Bool = false) { enabled = force || Console.stderrIsTerminal }
 
     func update(_ p: ImportProgressReport) {
         guard enabled else { return }
@@ -137,13 +143,13 @@ final class ProgressLine: @unchecked Sendable {
 
     /// Maps `file`, runs the import with a progress line, and prints its one-line summary.
     static func importing(
-        _ file: String, kind: String, data: DataOptions,
+        _ file: String, kind: String, data: DataOptions, force: Bool = false,
         _ body: (NodeStore, InputBytes, @escaping ImportProgress) throws -> ImportReport
     ) throws {
         let store = try data.open()
         let input: InputBytes
         do { input = try InputBytes.mapping(file) } catch { throw SanjiError(.io, error.message) }
-        let progress = ProgressLine()
+        let progress = ProgressLine(force: force)
         let start = Date()
         defer { progress.finish() }
         let report = try body(store, input, progress.update)
@@ -156,5 +162,42 @@ extension ImportReport {
     func line(kind: String, file: String, seconds: Double) -> String {
         let rate = seconds > 0 ? " in \(String(format: "%.2f", seconds)) s (\(NumberText.thousands(Int(Double(rows) / seconds))) rows/s)" : ""
         return "\(file): \(NumberText.thousands(rows)) \(kind) rows: \(NumberText.thousands(new)) new, \(NumberText.thousands(updated)) updated, \(NumberText.thousands(unchanged)) unchanged\(rate)"
+    }
+}
+
+/// A count of things done out of a total (nodes answered, stations caught up, months summed),
+/// with percentage, rate and time left, on a terminal or when `--progress` forces it.
+final class CountProgress: @unchecked Sendable {
+    private let what: String
+    private let unit: String
+    private let enabled: Bool
+    private let start = Date()
+    private var lastShown = Date.distantPast
+    private var shown = false
+
+    init(_ what: String, unit: String, force: Bool) {
+        (self.what, self.unit) = (what, unit)
+        enabled = force || Console.stderrIsTerminal
+    }
+
+    func update(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        let now = Date()
+        guard done >= total || now.timeIntervalSince(lastShown) >= 0.2 else { return }
+        lastShown = now
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let fraction = Double(done) / Double(total)
+        var line = "\r  \(what): \(NumberText.thousands(done)) of \(NumberText.thousands(total)) \(unit)" + String(format: "  %3.0f %%", fraction * 100)
+        if done > 0, done < total { line += "  \(Int((elapsed / fraction - elapsed).rounded())) s left" }
+        line += String(format: "  (%.1f %@/s, %.1f s)", Double(done) / elapsed, unit, elapsed)
+        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        shown = true
+    }
+
+    /// Ends the line (it stays, with the last figures, as a record of the wait).
+    func finish() {
+        guard enabled, shown else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+        shown = false
     }
 }

@@ -31,6 +31,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "Where this copy holds rows a node no longer has, let the node's truth win: the node seals those months and every copy drops the rest.")
     var dropExtra = false
     @Option(help: "table or json.") var format: OutputFormat = .table
+    @Flag(help: "Show how many nodes have answered even when stderr is not a terminal (it shows on a terminal anyway).") var progress = false
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -51,7 +52,8 @@ struct Verify: ParsableCommand {
                 print("no node is enrolled below \(store.identity.id); nothing to verify")
                 return
             }
-            let check = AgreementCheck(store: store, nodes: nodes, deadline: Date().addingTimeInterval(timeout), heal: !noHeal, dropExtra: dropExtra)
+            var check = AgreementCheck(store: store, nodes: nodes, deadline: Date().addingTimeInterval(timeout), heal: !noHeal, dropExtra: dropExtra)
+            check.forceProgress = progress
             let results = try check.run()
             print(format == .json ? check.json(results) : check.table(results))
             if format == .table, results.contains(where: { $0.outcome == .extra }) {
@@ -90,6 +92,8 @@ struct AgreementCheck {
     let dropExtra: Bool
     /// How long rows still on their way are given to arrive before they are sent again.
     var settle: TimeInterval = 10
+    /// `--progress`: the count of answers even when stderr is not a terminal.
+    var forceProgress = false
 
     func progress(_ text: String) { Console.error(text) }
 
@@ -100,10 +104,13 @@ struct AgreementCheck {
         defer { try? store.finishVerify(request: request) }
         var answers: [String: [MonthDigest]] = [:]
         var lastNews = Date()
+        let line = CountProgress("answers", unit: "nodes", force: forceProgress)
+        defer { line.finish() }
         while true {
             let now = try store.verifyAnswers(request: request)
             if now.count > answers.count { lastNews = Date() }
             answers = now
+            line.update(waitFor.intersection(answers.keys).count, of: waitFor.count)
             if waitFor.isSubset(of: answers.keys) || Date() >= until || Date().timeIntervalSince(lastNews) >= quiet { return answers }
             Thread.sleep(forTimeInterval: 0.05)  // polling the store for a condition, bounded by `until`
         }

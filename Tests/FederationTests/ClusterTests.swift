@@ -66,7 +66,9 @@ final class ClusterTests: XCTestCase {
         try ok(["cluster", "stop", v2, "--dir", data.path])
         try ok(["simulate", "--days", "10", "--seed", "2", "--data", data.appendingPathComponent(v2).path])
         try ok(["cluster", "start", v2, "--dir", data.path, "--heartbeat-ms", "200"])
-        try ok(["cluster", "wait", "--dir", data.path, "--timeout", "60"])
+        let waited = try sanji(["cluster", "wait", "--dir", data.path, "--timeout", "60", "--progress"])
+        XCTAssertEqual(waited.status, 0, waited.stderr)
+        XCTAssertTrue(waited.stderr.contains("caught up: 3 of 3 stations  100 %"), waited.stderr)
         let status = try ok(["cluster", "status", "--dir", data.path])
         XCTAssertEqual(status.components(separatedBy: "running").count - 1, 4, status)
 

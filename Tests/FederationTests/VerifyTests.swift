@@ -18,6 +18,9 @@ final class VerifyTests: XCTestCase {
         let (county, township, v1, v2) = try fed.smallCounty()
         let r = try verify(fed, at: county)
         XCTAssertEqual(r.status, 0, "\(r.report)")
+        // --progress shows the answers counted even into a pipe (without it, only on a terminal).
+        let shown = try fed.sanji(["verify", "--format", "json", "--timeout", "45", "--progress"], node: county)
+        XCTAssertTrue(shown.stderr.contains("answers: 3 of 3 nodes  100 %"), shown.stderr)
         XCTAssertEqual(Set(r.report.keys), [township, v1, v2])
         XCTAssertTrue(r.report.values.allSatisfy { $0["result"] as? String == "agrees" }, "\(r.report)")
     }

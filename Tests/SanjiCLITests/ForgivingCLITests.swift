@@ -66,6 +66,25 @@ final class ForgivingCLITests: XCTestCase {
         try mistake(["dashboard", "--month", "2026-13"], says: ["--month 2026-13: there is no month 13"])
     }
 
+    /// Long work shows progress on a terminal; into a pipe only with --progress.
+    func testProgress_isShownWhenAskedFor_andSilentInAPipeOtherwise() throws {
+        try initCounty()
+        try sanji.ok(["catalog", "import", "nodes/huaiyuan/items.csv"])
+        let items = try String(contentsOfFile: SanjiProcess.repoRoot.appendingPathComponent("nodes/huaiyuan/items.csv").path, encoding: .utf8)
+        let item = try XCTUnwrap(items.split(separator: "\n").dropFirst().first { $0.contains("county") }?.split(separator: ",").first.map(String.init))
+        let rows = (1...300).map { "2026\(String(format: "%06d", $0)),\(item),2026-11-02 09:00,网上" }.joined(separator: "\n")
+        let file = try sanji.write("cases.csv", "case_no,item_code,accepted_at,channel\n" + rows + "\n")
+        let quiet = try sanji.run(["import", "cases", file])
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stderr, "", "silent into a pipe")
+        let dashboard = try sanji.run(["dashboard", "--month", "2026-11", "--progress"])
+        XCTAssertEqual(dashboard.status, 0, dashboard.stderr)
+        XCTAssertTrue(dashboard.stderr.contains("bringing the monthly rollups up to date:") && dashboard.stderr.contains("100 %"), dashboard.stderr)
+        XCTAssertTrue(try sanji.run(["dashboard", "--month", "2026-11", "--progress"]).stderr.isEmpty, "rollups up to date: nothing to show")
+        let again = try sanji.run(["import", "cases", file, "--progress"])
+        XCTAssertTrue(again.stderr.contains("300 rows") && again.stderr.contains("rows/s"), again.stderr)
+    }
+
     /// Every `sanji …` in a message or help text of the sources: its subcommands exist, and each
     /// option it names is one that command has.
     func testEveryHint_namesACommandAndOptionsThatExist() throws {
