@@ -183,8 +183,9 @@ final class RuntimeScheduleTests: XCTestCase {
         o.filesMs = 1000
         o.sweepMs = 60_000
         o.rollupMs = 10_000
+        o.metricsMs = 15_000
         var s = Schedule(options: o, now: 0)
-        XCTAssertEqual(s.jobs(at: 0), [.pollStore, .status, .sweep, .links, .files], "everything but the rollups at once")
+        XCTAssertEqual(s.jobs(at: 0), [.pollStore, .status, .sweep, .links, .files, .metrics], "everything but the rollups at once")
         XCTAssertEqual(s.jobs(at: 49), [])
         XCTAssertEqual(s.jobs(at: 50), [.pollStore])
         var counts: [Schedule.Job: Int] = [:]
@@ -193,6 +194,7 @@ final class RuntimeScheduleTests: XCTestCase {
         XCTAssertEqual(counts[.status], 10)
         XCTAssertEqual(counts[.links], 20)
         XCTAssertEqual(counts[.rollups], 2)
+        XCTAssertEqual(counts[.metrics], 1)
         XCTAssertNil(counts[.sweep])
     }
 
