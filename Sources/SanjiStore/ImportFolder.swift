@@ -121,9 +121,10 @@ public final class ImportFolder: @unchecked Sendable {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 65_536)) ?? Data()
-        let line = head.prefix { $0 != UInt8(ascii: "\n") }
+        // The column names are ASCII: in UTF-8, GB18030 and (with its zero bytes and BOM dropped) UTF-16.
+        let line = head.prefix { $0 != UInt8(ascii: "\n") }.filter { $0 != 0 && $0 < 0x80 }
         let names = Set(String(decoding: line, as: UTF8.self).lowercased().split(separator: ",").map {
-            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\"\u{FEFF}"))
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\""))
         })
         if names.contains("eval_id") { return .evaluations }
         if names.contains("case_no") { return .cases }

@@ -50,6 +50,13 @@ final class ImportFolderTests: XCTestCase {
         XCTAssertTrue(exists("done/cases.2.csv"))
         XCTAssertEqual(try cases(), 2)
 
+        // A UTF-16 export (with its BOM) is known by its header too.
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(("eval_id,case_no,grade,channel,evaluated_at\r\nE1,A1,满意,online,2026-11-02 10:00\r\n").data(using: .utf16LittleEndian)!)
+        try utf16.write(to: dir.appendingPathComponent("evals-utf16.csv"))
+        _ = folder.scan()
+        XCTAssertEqual(folder.scan(), [.imported(file: "evals-utf16.csv", report: "1 rows: 1 new, 0 updated, 0 unchanged")])
+
         // A file whose header is for no import fails, and says why.
         try put("other.csv", "name,phone\n张三,123\n")
         _ = folder.scan()
