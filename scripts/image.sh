@@ -8,14 +8,15 @@
 #   scripts/image.sh --binary ./sanji --tag sanji:0.3.0
 #
 # The binary is the static release build made on this host (swift build -c release
-# --static-swift-stdlib --product sanji), so no Swift toolchain image is needed either. The image
+# --static-swift-stdlib --product sanji), so no Swift toolchain image is needed either; it still
+# links the C library, so build it on Debian 12 (as CI does) or a host whose glibc is not newer
+# than bookworm's 2.36 (the final `--version` check in the image says so if it is). The image
 # holds Debian's libzmq5, libsqlite3-0 and tzdata, the unprivileged user sanji, and
 # /var/lib/sanji; it runs `sanji serve --data /var/lib/sanji` as docker-compose.yml expects.
 #
 # Environment: SANJI_DEBIAN_MIRROR (default http://deb.debian.org/debian; the county's apt mirror
 # if it has one). docs/operations.md ("Images without Docker Hub") walks through a deployment.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 base=auto
 binary=""
@@ -23,13 +24,17 @@ tag=sanji:latest
 mirror="${SANJI_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 while [ $# -gt 0 ]; do
   case "$1" in
+    --base|--binary|--tag) [ $# -ge 2 ] || { echo "image.sh: $1 needs a value (see scripts/image.sh --help)" >&2; exit 64; } ;;
+  esac
+  case "$1" in
     --base) base="$2"; shift 2 ;;
-    --binary) binary="$2"; shift 2 ;;
+    --binary) binary="$(realpath -m "$2")"; shift 2 ;;   # as given from where it was run
     --tag) tag="$2"; shift 2 ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "image.sh: unknown argument $1 (see scripts/image.sh --help)" >&2; exit 64 ;;
   esac
 done
+cd "$(dirname "$0")/.."
 
 command -v docker >/dev/null || { echo "image.sh: no docker command; apt-get install docker.io" >&2; exit 1; }
 docker info >/dev/null 2>&1 || { echo "image.sh: the docker engine does not answer (is dockerd running? systemctl start docker)" >&2; exit 1; }

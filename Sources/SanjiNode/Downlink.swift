@@ -274,7 +274,8 @@ public struct Downlink: Sendable {
         // Heartbeats and silence need no finer grain than a tenth of a heartbeat; a new catalogue
         // sequence or a new child is seen at once.
         let grain = max(1, min(options.heartbeatMs / 10, 100))
-        guard now - scanned.atMs >= grain || catalogSeq != scanned.catalogSeq || sessions.count != scanned.sessions else { return [] }
+        // (A clock stepped back scans at once too, rather than waiting for it to catch up.)
+        guard now - scanned.atMs >= grain || now < scanned.atMs || catalogSeq != scanned.catalogSeq || sessions.count != scanned.sessions else { return [] }
         scanned = (now, catalogSeq, sessions.count)
         var actions: [Action] = []
         for id in sessions.keys.sorted() {

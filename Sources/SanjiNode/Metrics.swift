@@ -97,7 +97,8 @@ public struct NodeMetrics: Equatable, Sendable {
     /// Writes `text` to `path` whole: into `path.tmp` beside it, then renamed over `path`.
     public static func write(_ text: String, to path: String) throws {
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+        // Readable by node_exporter's own user, whatever the unit's umask.
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
             throw SanjiError(.io, "\(temporary): cannot be written (--metrics-file's directory must exist and be writable)")
         }
         guard rename(temporary, path) == 0 else {

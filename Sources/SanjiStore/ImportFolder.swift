@@ -17,6 +17,9 @@ public final class ImportFolder: @unchecked Sendable {
         case imported(file: String, report: String)
         /// Rejected and moved to `failed/`, with how many problems its errors file holds.
         case failed(file: String, problems: Int)
+        /// Not imported for a reason not the file's (the store busy, the disk): left where it was,
+        /// tried again at a later look.
+        case deferred(file: String, reason: String)
     }
 
     /// The folder watched.
@@ -32,7 +35,7 @@ public final class ImportFolder: @unchecked Sendable {
         self.store = store
         self.directory = directory.standardizedFileURL
         self.options = options
-        for sub in ["done", "failed"] {
+        for sub in ["done", "failed", "processing"] {
             do {
                 try FileManager.default.createDirectory(at: self.directory.appendingPathComponent(sub), withIntermediateDirectories: true)
             } catch {
@@ -40,6 +43,12 @@ public final class ImportFolder: @unchecked Sendable {
             }
         }
         try store.setImportDirectory(self.directory.path)
+        // A file serve was importing when it stopped goes back to be looked at again (its import
+        // committed whole or not at all; a second import of the same rows changes nothing).
+        let processing = self.directory.appendingPathComponent("processing")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: processing.path)) ?? [] {
+            try? FileManager.default.moveItem(at: processing.appendingPathComponent(name), to: self.unused(name, in: self.directory))
+        }
     }
 
     /// One look at the folder: every CSV file that has not changed since the last look is
@@ -64,13 +73,21 @@ public final class ImportFolder: @unchecked Sendable {
         return outcomes
     }
 
-    /// Imports one file and moves it (with its errors beside it when rejected).
+    /// Imports one file and moves it (with its errors beside it when rejected). The file is first
+    /// renamed into `processing/`, so that a copy delivered over it meanwhile is a new file, not
+    /// one changed under the import, and what moves to `done/` is what was imported.
     func importFile(_ name: String) -> Outcome {
-        let url = directory.appendingPathComponent(name)
+        let processing = directory.appendingPathComponent("processing")
+        let held = unused(name, in: processing)
         do {
-            let input = try InputBytes.mapping(url.path)
+            try FileManager.default.moveItem(at: directory.appendingPathComponent(name), to: held)
+        } catch {
+            return .deferred(file: name, reason: "cannot take it into processing/: \(error.localizedDescription)")
+        }
+        do {
+            let input = try InputBytes.mapping(held.path)
             let report: ImportReport
-            switch Self.kind(ofHeaderIn: url) {
+            switch Self.kind(ofHeaderIn: held) {
             case .evaluations: report = try store.importEvaluations(name: name, input: input, options: options)
             case .consultations: report = try store.importConsultations(name: name, input: input, options: options)
             case .cases: report = try store.importCases(name: name, input: input, options: options)
@@ -78,40 +95,50 @@ public final class ImportFolder: @unchecked Sendable {
                 throw ImportRejected(file: name, issues: [RowIssue(file: name, line: 1, field: "header",
                     message: "names none of case_no (cases), eval_id (evaluations) or consult_id/at (咨询); not a file for `sanji import`")])
             }
-            move(name, to: "done")
+            move(held, to: "done", as: name)
             return .imported(file: name, report: "\(report.rows) rows: \(report.new) new, \(report.updated) updated, \(report.unchanged) unchanged")
         } catch let rejected as ImportRejected {
             let text = rejected.issues.map(\.description).joined(separator: "\n")
                 + (rejected.total > rejected.issues.count ? "\n… and \(rejected.total - rejected.issues.count) more problems" : "")
                 + "\n\(rejected.description)\n"
-            fail(name, text)
+            fail(held, name, text)
             return .failed(file: name, problems: rejected.total)
+        } catch let e as SanjiError where e.code == .io {
+            // The store busy (another command holds it), the disk full or failing: not the file's
+            // fault. It goes back, to be tried at a later look.
+            try? FileManager.default.moveItem(at: held, to: unused(name, in: directory))
+            return .deferred(file: name, reason: e.message)
         } catch {
-            fail(name, "\(name): \((error as? SanjiError)?.description ?? String(describing: error))\n")
+            fail(held, name, "\(name): \((error as? SanjiError)?.description ?? String(describing: error))\n")
             return .failed(file: name, problems: 1)
         }
     }
 
-    private func fail(_ name: String, _ errors: String) {
-        let moved = move(name, to: "failed")
+    private func fail(_ held: URL, _ name: String, _ errors: String) {
+        let moved = move(held, to: "failed", as: name)
         _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("failed").appendingPathComponent(moved + ".errors.txt").path,
                                            contents: Data(errors.utf8))
     }
 
-    /// Moves a file into `sub/`, under a new name if one of that name is there (a re-delivery);
-    /// returns the name it got.
+    /// Moves a file into `sub/` as `name`, or a new name if one of that name is there (a
+    /// re-delivery); returns the name it got.
     @discardableResult
-    private func move(_ name: String, to sub: String) -> String {
-        let target = directory.appendingPathComponent(sub)
-        var moved = name
+    private func move(_ file: URL, to sub: String, as name: String) -> String {
+        let target = unused(name, in: directory.appendingPathComponent(sub))
+        try? FileManager.default.moveItem(at: file, to: target)
+        return target.lastPathComponent
+    }
+
+    /// `name` in `folder`, or `NAME.2.csv`, `NAME.3.csv` … if it is taken.
+    private func unused(_ name: String, in folder: URL) -> URL {
+        var candidate = name
         var n = 1
-        while FileManager.default.fileExists(atPath: target.appendingPathComponent(moved).path) {
+        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(candidate).path) {
             n += 1
             let base = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
-            moved = "\(base).\(n).\(ext)"
+            candidate = "\(base).\(n).\(ext)"
         }
-        try? FileManager.default.moveItem(at: directory.appendingPathComponent(name), to: target.appendingPathComponent(moved))
-        return moved
+        return folder.appendingPathComponent(candidate)
     }
 
     enum Kind { case cases, evaluations, consultations }

@@ -46,7 +46,10 @@ enum ArgumentRepair {
             message += "\n  The commands of `\(here)`: \(names.joined(separator: ", ")) (`\(here) --help` says what each does)."
             return .failure(Mistake(message: message))
         }
-        let options = Self.options(of: command, root: root)
+        // A command with a default subcommand (`sanji copies` is `sanji copies list`) takes that
+        // one's options too.
+        var options = Self.options(of: command, root: root)
+        if let fallback = Self.defaultSubcommand(of: command) { options.merge(Self.options(of: fallback, root: root)) { $0 || $1 } }
         var out = Array(arguments[..<i])
         while i < arguments.count {
             let word = arguments[i]
@@ -98,6 +101,8 @@ enum ArgumentRepair {
     }
 
     static func hasDefault(_ command: ParsableCommand.Type) -> Bool { command.configuration.defaultSubcommand != nil }
+
+    static func defaultSubcommand(of command: ParsableCommand.Type) -> ParsableCommand.Type? { command.configuration.defaultSubcommand }
 
     /// A command's long options, each with whether it takes a value, read from its help text
     /// (hidden options included).

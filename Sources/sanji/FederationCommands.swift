@@ -96,8 +96,8 @@ struct Enroll: ParsableCommand {
             throw SanjiError(.invalidArgument, "this node listens for no children (it was made without --listen)",
                              hint: "a parent listens: make it with `sanji init … --listen tcp://0.0.0.0:7701`")
         }
-        let host = listen.dropFirst("tcp://".count).split(separator: ":").first.map(String.init) ?? ""
-        if listen.hasPrefix("tcp://"), ["0.0.0.0", "*", "[::]", "::"].contains(host) || listen.hasSuffix(":*") {
+        let wildcard = ["tcp://0.0.0.0:", "tcp://*:", "tcp://[::]:", "tcp://::"].contains { listen.hasPrefix($0) } || listen.hasSuffix(":*")
+        if wildcard {
             throw SanjiError(.invalidArgument, "this node listens on \(listen), which is no address a child can reach",
                              hint: "say which one reaches it: --endpoint tcp://<this PC's address>:\(listen.split(separator: ":").last ?? "7701")")
         }
@@ -164,7 +164,12 @@ struct Serve: ParsableCommand {
                 source.resume()
                 sources.append(source)
             }
-            let watcher = try importDir.map { try Self.watch(ImportFolder(store: store, directory: URL(fileURLWithPath: $0)), everyMs: importScanMs, until: stop) }
+            // The watcher writes through a store of its own (another connection pool): an import's
+            // long transaction then makes the links' writes busy for a moment (they retry), instead
+            // of queueing them behind it in this process.
+            let watcher = try importDir.map {
+                try Self.watch(ImportFolder(store: try options.open(busyTimeout: 10), directory: URL(fileURLWithPath: $0)), everyMs: importScanMs, until: stop)
+            }
             defer { watcher?.stop() }
             try runtime.run()
             _ = sources
@@ -173,8 +178,9 @@ struct Serve: ParsableCommand {
 }
 
 extension Serve {
-    /// The import folder's own thread: a look every `everyMs` until serve stops (an import holds
-    /// the store's writer while it commits; the links wait for it, as for an import at the shell).
+    /// The import folder's own thread: a look every `everyMs` until serve stops. It writes through
+    /// a store of its own, so an import is to the links what an import at the shell is: another
+    /// connection holding the writer for a moment.
     final class Watcher: @unchecked Sendable {
         private let done = NSCondition()
         private var finished = false
@@ -190,6 +196,8 @@ extension Serve {
                         case .imported(let file, let report): logger.info("imported \(file): \(report)", metadata: ["file": .string(file)])
                         case .failed(let file, let problems):
                             logger.warning("could not import \(file): \(problems) problem(s); it is in failed/ with \(file).errors.txt", metadata: ["file": .string(file)])
+                        case .deferred(let file, let reason):
+                            logger.notice("\(file) is left for a later look: \(reason)", metadata: ["file": .string(file)])
                         }
                     }
                     done.lock()

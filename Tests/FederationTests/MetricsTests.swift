@@ -54,6 +54,8 @@ final class MetricsTests: XCTestCase {
         let villageText = try String(contentsOf: textfiles.appendingPathComponent("village.prom"), encoding: .utf8)
         let bytes = villageText.split(separator: "\n").first { $0.hasPrefix("sanji_store_bytes") }.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? 0
         XCTAssertGreaterThan(bytes, 4096, "the store's size is its files'")
+        let mode = try FileManager.default.attributesOfItem(atPath: textfiles.appendingPathComponent("village.prom").path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o644, "readable by node_exporter's own user")
     }
 
     /// A TCP port free on loopback now.

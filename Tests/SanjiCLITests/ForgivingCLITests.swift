@@ -28,6 +28,12 @@ final class ForgivingCLITests: XCTestCase {
         try mistake(["case", "accept", "--case-no", "1", "--item", "X", "--accepted-at", "2026-11-03"],
                     says: ["`sanji case accept` has no option --accepted-at", "See 'sanji case accept --help'"])
         try mistake(["frobnicate"], says: ["there is no such command", "The commands of `sanji`: init,"])
+        // A command with a default subcommand takes that one's options (`sanji copies` lists).
+        for ok in [["copies"], ["keys"], ["window"], ["targets", "--year", "2026"]] {
+            let r = try sanji.run(ok)
+            XCTAssertEqual(r.status, 0, "sanji \(ok.joined(separator: " ")) --data …: \(r.stderr)")
+        }
+        try mistake(["copies", "--dta", "x"], says: ["has no option --dta; did you mean --data?"])
     }
 
     func testANegativeNumber_isReadAsAValue_andRefusedForWhatItIs() throws {

@@ -57,6 +57,14 @@ final class ImportFolderTests: XCTestCase {
         _ = folder.scan()
         XCTAssertEqual(folder.scan(), [.imported(file: "evals-utf16.csv", report: "1 rows: 1 new, 0 updated, 0 unchanged")])
 
+        // A file serve was importing when it stopped is looked at again by the next serve.
+        try (header + "A3,SB001,2026-11-04 09:00,网上\n").write(to: dir.appendingPathComponent("processing/late.csv"), atomically: false, encoding: .utf8)
+        let restarted = try ImportFolder(store: f.store, directory: dir, options: ImportOptions(now: StoreFixture.now))
+        XCTAssertTrue(exists("late.csv"))
+        _ = restarted.scan()
+        XCTAssertEqual(restarted.scan(), [.imported(file: "late.csv", report: "1 rows: 1 new, 0 updated, 0 unchanged")])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("processing").path), [])
+
         // A file whose header is for no import fails, and says why.
         try put("other.csv", "name,phone\n张三,123\n")
         _ = folder.scan()
