@@ -84,27 +84,10 @@ final class BenchCluster {
     /// A port free on loopback now that no node of this cluster was given before.
     private func unusedPort() throws -> Int {
         for _ in 0..<100 {
-            let port = try Self.freePort()
+            guard let port = Spawn.freeLoopbackPort() else { throw BenchError("cannot find a free port on loopback") }
             if ports.insert(port).inserted { return port }
         }
         throw BenchError("cannot find a port on loopback not already given out")
-    }
-
-    /// A TCP port free on loopback now (bound and released; a benchmark machine is quiet).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("cannot make a socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw BenchError("cannot find a free port on loopback") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Peak and current resident memory of a process, in MiB (/proc/<pid>/status).

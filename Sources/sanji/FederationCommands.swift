@@ -168,7 +168,7 @@ struct Serve: ParsableCommand {
             // long transaction then makes the links' writes busy for a moment (they retry), instead
             // of queueing them behind it in this process.
             let watcher = try importDir.map {
-                try Self.watch(ImportFolder(store: try options.open(busyTimeout: 10), directory: URL(fileURLWithPath: $0)), everyMs: importScanMs, until: stop)
+                Watcher(try ImportFolder(store: try options.open(busyTimeout: 10), directory: URL(fileURLWithPath: $0)), everyMs: importScanMs, until: stop)
             }
             defer { watcher?.stop() }
             try runtime.run()
@@ -225,10 +225,6 @@ extension Serve {
             while !finished { done.wait() }
             done.unlock()
         }
-    }
-
-    static func watch(_ folder: ImportFolder, everyMs: Int, until handle: NodeRuntime.StopHandle) -> Watcher {
-        Watcher(folder, everyMs: everyMs, until: handle)
     }
 }
 

@@ -107,39 +107,64 @@ enum Console {
     }
 }
 
-/// Shows rows, percentage, rate and time left on a terminal while a long import runs; silent otherwise.
-final class ProgressLine: @unchecked Sendable {
-    private let start = Date()
-    private let enabled: Bool
+/// One line of progress on stderr, rewritten in place: on a terminal, or anywhere when `force`
+/// (`--progress`); silent otherwise. What the line says is its users' (`ProgressLine`,
+/// `CountProgress`); how it is written, timed and ended is here.
+final class StatusLine: @unchecked Sendable {
+    let start = Date()
+    let enabled: Bool
     private let lock = NSLock()
     private var shown = false
 
-    /// On a terminal, or anywhere when `force` (`--progress`).
-    init(force: Bool = false) { enabled = force || Console.stderrIsTerminal }
+    init(force: Bool) { enabled = force || Console.stderrIsTerminal }
 
-    func update(_ p: ImportProgressReport) {
+    /// Seconds since the line was made (never 0).
+    var elapsed: Double { max(Date().timeIntervalSince(start), 0.001) }
+
+    /// `  42 %  3 s left` for the share done so far (no time left at the start or the end).
+    func share(_ fraction: Double) -> String {
+        var text = String(format: "  %3.0f %%", fraction * 100)
+        if fraction > 0.01, fraction < 1 { text += "  \(Int((elapsed / fraction - elapsed).rounded())) s left" }
+        return text
+    }
+
+    /// Rewrites the line with `text`.
+    func show(_ text: String) {
         guard enabled else { return }
         lock.lock()
         defer { lock.unlock() }
-        let elapsed = max(Date().timeIntervalSince(start), 0.001)
-        let rate = Int(Double(p.rows) / elapsed)
-        var line = "\r  \(NumberText.thousands(p.rows)) rows"
-        if p.totalBytes > 0 {
-            let done = Double(p.bytesRead) / Double(p.totalBytes)
-            line += String(format: "  %3.0f %%", done * 100)
-            if done > 0.01, done < 1 { line += "  \(Int((elapsed / done - elapsed).rounded())) s left" }
-        }
-        line += "  (\(NumberText.thousands(rate)) rows/s)"
-        if p.problems > 0 { line += "  \(NumberText.thousands(p.problems)) problems: the file will be rejected" }
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        FileHandle.standardError.write(Data(("\r  " + text + "\u{1B}[K").utf8))
         shown = true
     }
 
-    func finish() {
-        guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    /// Ends the line: erased (`keep: false`), or left with its last figures as a record of the wait.
+    func end(keep: Bool) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        guard shown else { return }
+        FileHandle.standardError.write(Data((keep ? "\n" : "\r\u{1B}[K").utf8))
         shown = false
     }
+}
+
+/// Shows rows, percentage, rate and time left while a long import runs.
+final class ProgressLine: @unchecked Sendable {
+    private let line: StatusLine
+
+    /// On a terminal, or anywhere when `force` (`--progress`).
+    init(force: Bool = false) { line = StatusLine(force: force) }
+
+    func update(_ p: ImportProgressReport) {
+        guard line.enabled else { return }
+        var text = "\(NumberText.thousands(p.rows)) rows"
+        if p.totalBytes > 0 { text += line.share(Double(p.bytesRead) / Double(p.totalBytes)) }
+        text += "  (\(NumberText.thousands(Int(Double(p.rows) / line.elapsed))) rows/s)"
+        if p.problems > 0 { text += "  \(NumberText.thousands(p.problems)) problems: the file will be rejected" }
+        line.show(text)
+    }
+
+    func finish() { line.end(keep: false) }
 
     /// Maps `file`, runs the import with a progress line, and prints its one-line summary.
     static func importing(
@@ -170,34 +195,22 @@ extension ImportReport {
 final class CountProgress: @unchecked Sendable {
     private let what: String
     private let unit: String
-    private let enabled: Bool
-    private let start = Date()
+    private let line: StatusLine
     private var lastShown = Date.distantPast
-    private var shown = false
 
     init(_ what: String, unit: String, force: Bool) {
         (self.what, self.unit) = (what, unit)
-        enabled = force || Console.stderrIsTerminal
+        line = StatusLine(force: force)
     }
 
     func update(_ done: Int, of total: Int) {
-        guard enabled, total > 0 else { return }
-        let now = Date()
-        guard done >= total || now.timeIntervalSince(lastShown) >= 0.2 else { return }
-        lastShown = now
-        let elapsed = max(now.timeIntervalSince(start), 0.001)
-        let fraction = Double(done) / Double(total)
-        var line = "\r  \(what): \(NumberText.thousands(done)) of \(NumberText.thousands(total)) \(unit)" + String(format: "  %3.0f %%", fraction * 100)
-        if done > 0, done < total { line += "  \(Int((elapsed / fraction - elapsed).rounded())) s left" }
-        line += String(format: "  (%.1f %@/s, %.1f s)", Double(done) / elapsed, unit, elapsed)
-        FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
-        shown = true
+        guard line.enabled, total > 0, done >= total || Date().timeIntervalSince(lastShown) >= 0.2 else { return }
+        lastShown = Date()
+        let elapsed = line.elapsed
+        line.show("\(what): \(NumberText.thousands(done)) of \(NumberText.thousands(total)) \(unit)" + line.share(Double(done) / Double(total))
+                  + String(format: "  (%.1f %@/s, %.1f s)", Double(done) / elapsed, unit, elapsed))
     }
 
     /// Ends the line (it stays, with the last figures, as a record of the wait).
-    func finish() {
-        guard enabled, shown else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-        shown = false
-    }
+    func finish() { line.end(keep: true) }
 }

@@ -29,7 +29,7 @@ final class MetricsTests: XCTestCase {
             return text.contains("sanji_child_connected{node_id=\"\(county)\",child=\"\(village)\"} 1")
         }
 
-        let port = try Self.freePort()
+        let port = try XCTUnwrap(Spawn.freeLoopbackPort())
         let pid = try Spawn.start(exporter, ["--collector.disable-defaults", "--collector.textfile", "--collector.textfile.directory=\(textfiles.path)",
                                              "--web.listen-address=127.0.0.1:\(port)"],
                                   Spawn.Options(stdout: .file(fed.root.appendingPathComponent("node-exporter.log").path, append: true), stderrToStdout: true))
@@ -56,20 +56,5 @@ final class MetricsTests: XCTestCase {
         XCTAssertGreaterThan(bytes, 4096, "the store's size is its files'")
         let mode = try FileManager.default.attributesOfItem(atPath: textfiles.appendingPathComponent("village.prom").path)[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o644, "readable by node_exporter's own user")
-    }
-
-    /// A TCP port free on loopback now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TimedOut(what: "a free port on loopback") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
